@@ -1,0 +1,19 @@
+"""The events B publishes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from otwb.platform.events import Event
+from otwb.platform.ids import CustomerId, InvoiceId
+
+
+class InvoiceIssued(Event):
+    invoice_id: InvoiceId
+    customer_id: CustomerId
+    number: str
+    period_start: date
+    period_end: date
+    total: Decimal
+    currency: str

@@ -1,0 +1,3 @@
+"""billing tables."""
+
+from __future__ import annotations

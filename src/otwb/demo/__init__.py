@@ -1,0 +1,1 @@
+"""The demo: a regional distributor and a simulated day."""

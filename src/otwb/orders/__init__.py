@@ -1,0 +1,1 @@
+"""O: customer orders -- capture, state machine, cancellation and the order's timeline."""

@@ -1,0 +1,206 @@
+"""Reading and writing O's records (SQLAlchemy Core), always within the caller's tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from otwb.orders.model import (
+    Address,
+    Customer,
+    DeliveryWindow,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ServiceLevel,
+    TimelineEntry,
+)
+from otwb.orders.tables import customers, order_lines, order_timeline, orders
+from otwb.platform.errors import Conflict, NotFound
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CustomerId, OrderId, OrderLineId
+from otwb.platform.uow import UnitOfWork
+
+
+def insert_customer(uow: UnitOfWork, customer: Customer) -> None:
+    uow.conn.execute(
+        insert(customers).values(
+            id=customer.id,
+            tenant_id=uow.tenant_id,
+            code=customer.code,
+            name=customer.name,
+            created_at=uow.clock.now(),
+        )
+    )
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(CustomerId(row.id), row.code, row.name)
+
+
+def find_customer(uow: UnitOfWork, customer_id: CustomerId) -> Customer | None:
+    row = uow.conn.execute(
+        select(customers).where(
+            customers.c.tenant_id == uow.tenant_id, customers.c.id == customer_id
+        )
+    ).one_or_none()
+    return None if row is None else _customer(row)
+
+
+def find_customer_by_code(uow: UnitOfWork, code: str) -> Customer | None:
+    row = uow.conn.execute(
+        select(customers).where(customers.c.tenant_id == uow.tenant_id, customers.c.code == code)
+    ).one_or_none()
+    return None if row is None else _customer(row)
+
+
+def list_customers(uow: UnitOfWork) -> list[Customer]:
+    rows = uow.conn.execute(
+        select(customers).where(customers.c.tenant_id == uow.tenant_id).order_by(customers.c.code)
+    ).all()
+    return [_customer(r) for r in rows]
+
+
+def insert_order(uow: UnitOfWork, order: Order) -> None:
+    addr = order.ship_to
+    uow.conn.execute(
+        insert(orders).values(
+            id=order.id,
+            tenant_id=uow.tenant_id,
+            customer_id=order.customer_id,
+            reference=order.reference,
+            status=order.status.value,
+            service_level=order.service_level.value,
+            ship_to_name=addr.name,
+            ship_to_street=addr.street,
+            ship_to_city=addr.city,
+            ship_to_postcode=addr.postcode,
+            ship_to_country=addr.country,
+            ship_to_lat=addr.point.lat,
+            ship_to_lon=addr.point.lon,
+            window_start=order.window.start if order.window else None,
+            window_end=order.window.end if order.window else None,
+            placed_at=order.placed_at,
+            updated_at=order.placed_at,
+        )
+    )
+    uow.conn.execute(
+        insert(order_lines),
+        [
+            {
+                "id": line.id,
+                "tenant_id": uow.tenant_id,
+                "order_id": order.id,
+                "line_no": line.line_no,
+                "sku": line.sku,
+                "quantity": line.quantity,
+            }
+            for line in order.lines
+        ],
+    )
+
+
+def get_order(uow: UnitOfWork, order_id: OrderId, *, with_timeline: bool = False) -> Order:
+    row = uow.conn.execute(
+        select(orders).where(orders.c.tenant_id == uow.tenant_id, orders.c.id == order_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no order {order_id}")
+    lines = uow.conn.execute(
+        select(order_lines)
+        .where(order_lines.c.tenant_id == uow.tenant_id, order_lines.c.order_id == order_id)
+        .order_by(order_lines.c.line_no)
+    ).all()
+    timeline: tuple[TimelineEntry, ...] = ()
+    if with_timeline:
+        entries = uow.conn.execute(
+            select(order_timeline.c.at, order_timeline.c.kind, order_timeline.c.detail)
+            .where(
+                order_timeline.c.tenant_id == uow.tenant_id, order_timeline.c.order_id == order_id
+            )
+            .order_by(order_timeline.c.id)
+        ).all()
+        timeline = tuple(TimelineEntry(e.at, e.kind, e.detail) for e in entries)
+    return _order(row, lines, timeline)
+
+
+def _order(row: Any, lines: Sequence[Any], timeline: tuple[TimelineEntry, ...]) -> Order:
+    window = (
+        DeliveryWindow(row.window_start, row.window_end) if row.window_start is not None else None
+    )
+    return Order(
+        id=OrderId(row.id),
+        customer_id=CustomerId(row.customer_id),
+        reference=row.reference,
+        ship_to=Address(
+            row.ship_to_name,
+            row.ship_to_street,
+            row.ship_to_city,
+            row.ship_to_postcode,
+            row.ship_to_country,
+            GeoPoint(row.ship_to_lat, row.ship_to_lon),
+        ),
+        lines=tuple(OrderLine(OrderLineId(x.id), x.line_no, x.sku, x.quantity) for x in lines),
+        service_level=ServiceLevel(row.service_level),
+        window=window,
+        status=OrderStatus(row.status),
+        placed_at=row.placed_at,
+        timeline=timeline,
+    )
+
+
+def list_orders(
+    uow: UnitOfWork, status: OrderStatus | None, limit: int, offset: int
+) -> list[Order]:
+    query = select(orders).where(orders.c.tenant_id == uow.tenant_id)
+    if status is not None:
+        query = query.where(orders.c.status == status.value)
+    rows = uow.conn.execute(query.order_by(orders.c.id).limit(limit).offset(offset)).all()
+    if not rows:
+        return []
+    lines_by_order: dict[str, list[Any]] = {r.id: [] for r in rows}
+    for line in uow.conn.execute(
+        select(order_lines)
+        .where(
+            order_lines.c.tenant_id == uow.tenant_id,
+            order_lines.c.order_id.in_(list(lines_by_order)),
+        )
+        .order_by(order_lines.c.order_id, order_lines.c.line_no)
+    ):
+        lines_by_order[line.order_id].append(line)
+    return [_order(r, lines_by_order[r.id], ()) for r in rows]
+
+
+def save_status(uow: UnitOfWork, order: Order, previous: OrderStatus, at: datetime) -> None:
+    """Write the new status only if nobody changed it meanwhile (optimistic concurrency)."""
+    result = uow.conn.execute(
+        update(orders)
+        .where(
+            orders.c.tenant_id == uow.tenant_id,
+            orders.c.id == order.id,
+            orders.c.status == previous.value,
+        )
+        .values(status=order.status.value, updated_at=at)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"order {order.id} changed while this request ran; try again")
+
+
+def add_timeline(uow: UnitOfWork, order_id: OrderId, at: datetime, kind: str, detail: str) -> None:
+    uow.conn.execute(
+        insert(order_timeline).values(
+            tenant_id=uow.tenant_id, order_id=order_id, at=at, kind=kind, detail=detail
+        )
+    )
+
+
+def count_by_status(uow: UnitOfWork) -> dict[str, int]:
+    rows = uow.conn.execute(
+        select(orders.c.status, func.count())
+        .where(orders.c.tenant_id == uow.tenant_id)
+        .group_by(orders.c.status)
+    ).all()
+    return {str(status): int(count) for status, count in rows}

@@ -1,0 +1,92 @@
+"""O's tables. Every row carries its tenant; the database guards quantities and statuses."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from otwb.orders.model import OrderStatus, ServiceLevel
+from otwb.platform.sqltypes import UtcDateTime
+from otwb.platform.tables import ID, id_column, metadata, tenant_column
+
+
+def _in(values: list[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    id_column(),
+    tenant_column(),
+    Column("code", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "code"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    id_column(),
+    tenant_column(),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("reference", String(100)),
+    Column("status", String(20), nullable=False),
+    Column("service_level", String(20), nullable=False),
+    Column("ship_to_name", String(200), nullable=False),
+    Column("ship_to_street", String(200), nullable=False),
+    Column("ship_to_city", String(100), nullable=False),
+    Column("ship_to_postcode", String(20), nullable=False),
+    Column("ship_to_country", String(2), nullable=False),
+    Column("ship_to_lat", Float, nullable=False),
+    Column("ship_to_lon", Float, nullable=False),
+    Column("window_start", UtcDateTime()),
+    Column("window_end", UtcDateTime()),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint(f"status IN ({_in([s.value for s in OrderStatus])})", name="status"),
+    CheckConstraint(
+        f"service_level IN ({_in([s.value for s in ServiceLevel])})", name="service_level"
+    ),
+    CheckConstraint(
+        "ship_to_lat BETWEEN -90 AND 90 AND ship_to_lon BETWEEN -180 AND 180", name="coordinates"
+    ),
+    CheckConstraint("window_end IS NULL OR window_end > window_start", name="window"),
+)
+Index("ix_orders_tenant_status", orders.c.tenant_id, orders.c.status)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    id_column(),
+    tenant_column(),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    UniqueConstraint("order_id", "line_no"),
+)
+
+order_timeline = Table(
+    "order_timeline",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    tenant_column(),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+Index("ix_order_timeline_order", order_timeline.c.order_id, order_timeline.c.id)

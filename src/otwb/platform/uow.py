@@ -1,0 +1,188 @@
+"""The unit of work: one database transaction per use case, with its events in the outbox.
+
+A use case looks like::
+
+    def do_thing(uow: UnitOfWork, ...) -> Result:
+        with uow:
+            ...                     # load, call the model, write
+            uow.record(ThingDone(...))
+            uow.commit()
+        return result
+
+Events recorded are inserted into the ``outbox`` table in the same transaction as the change;
+after the transaction commits and the connection is released the bus delivers them.
+
+When the bus runs a handler it gives it a unit of work that *consumes* an event: the first
+statement of its transaction inserts ``(consumer, event_id)`` into ``processed_events``. A second
+delivery of the same event therefore fails that insert (primary key) before doing anything, and
+raises ``AlreadyProcessed`` -- a redelivered event is applied once.
+
+Entering a unit of work that is already open joins its transaction: a use case may call another
+context's service function (``warehouse.unknown_skus(uow, ...)``) and both run, and commit, as
+one transaction -- the inner ``commit()`` defers to the outermost one.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, RootTransaction, insert
+from sqlalchemy.exc import IntegrityError
+
+from otwb.platform.events import Envelope, Event
+from otwb.platform.ids import EventId, TenantId
+from otwb.platform.tables import outbox, processed_events
+
+if TYPE_CHECKING:
+    from otwb.platform.runtime import Runtime
+
+
+class AlreadyProcessed(Exception):
+    """This consumer has already applied this event (a redelivery); nothing was done."""
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        runtime: Runtime,
+        tenant_id: TenantId | None,
+        *,
+        read_only: bool = False,
+        consumes: tuple[str, EventId] | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.ids = runtime.ids
+        self._tenant_id = tenant_id
+        self._read_only = read_only
+        self._consumes = consumes
+        self._consumed = False
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+        self._events: list[Event] = []
+        self._committed: list[Envelope] = []
+        self._depth = 0
+        self._rollback_only = False
+
+    # -- the transaction ---------------------------------------------------------------------
+    def __enter__(self) -> UnitOfWork:
+        self._depth += 1
+        if self._depth > 1:  # joins the open transaction
+            return self
+        self._rollback_only = False
+        db = self.runtime.db
+        self._conn = (db.read_engine if self._read_only else db.engine).connect()
+        self._tx = self._conn.begin()
+        self._events = []
+        if self._consumes is not None and not self._consumed:
+            self._mark_consumed()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        assert self._tx is not None
+        self._depth -= 1
+        if self._depth > 0:
+            if exc_type is not None:
+                self._rollback_only = True  # an inner step failed: the whole must not commit
+            return
+        try:
+            if self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self._conn.close()
+            self._conn = self._tx = None
+        committed, self._committed = self._committed, []
+        if committed and exc_type is None:
+            self.runtime.bus.after_commit(self.runtime, committed)
+
+    def commit(self) -> None:
+        if self._tx is None or not self._tx.is_active:
+            raise RuntimeError("commit() outside an open unit of work")
+        if self._depth > 1:
+            return  # the outermost use case commits
+        if self._rollback_only:
+            raise RuntimeError("an inner step of this unit of work failed; it cannot commit")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit changes")
+        envelopes = self._write_outbox()
+        self._tx.commit()
+        self._consumed = self._consumes is not None
+        self._committed.extend(envelopes)
+        self._events = []
+
+    def mark_consumed_only(self) -> None:
+        """Remember the event as processed when the handler decided there was nothing to do."""
+        if self._consumes is None or self._consumed:
+            return
+        with self:
+            self.commit()
+
+    # -- what the use case sees -----------------------------------------------------------
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("use the unit of work inside 'with uow:'")
+        return self._conn
+
+    @property
+    def tenant_id(self) -> TenantId:
+        if self._tenant_id is None:
+            raise RuntimeError("this unit of work is not scoped to a tenant")
+        return self._tenant_id
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.runtime.db.is_sqlite
+
+    def record(self, event: Event) -> None:
+        """Publish ``event`` if, and only if, this transaction commits."""
+        self._events.append(event)
+
+    # -- internals -------------------------------------------------------------------------
+    def _mark_consumed(self) -> None:
+        assert self._consumes is not None
+        consumer, event_id = self._consumes
+        try:
+            self.conn.execute(
+                insert(processed_events).values(
+                    consumer=consumer, event_id=event_id, processed_at=self.clock.now()
+                )
+            )
+        except IntegrityError:
+            self.__exit__(None, None, None)  # __enter__ failed, so 'with' will not call it
+            raise AlreadyProcessed(f"{consumer} has already processed {event_id}") from None
+
+    def _write_outbox(self) -> list[Envelope]:
+        if not self._events:
+            return []
+        now = self.clock.now()
+        bus = self.runtime.bus
+        envelopes = [
+            Envelope(EventId(self.ids.new("evt")), self.tenant_id, now, event)
+            for event in self._events
+        ]
+        self.conn.execute(
+            insert(outbox),
+            [
+                {
+                    "id": env.id,
+                    "tenant_id": env.tenant_id,
+                    "event_type": env.event_type,
+                    "payload": env.event.model_dump_json(),
+                    "occurred_at": now,
+                    # An event nobody listens to is delivered the moment it is stored.
+                    "dispatched_at": None if bus.has_subscribers(env.event_type) else now,
+                    "attempts": 0,
+                    "next_attempt_at": None,
+                }
+                for env in envelopes
+            ],
+        )
+        return [env for env in envelopes if bus.has_subscribers(env.event_type)]

@@ -1,0 +1,1 @@
+"""T: vehicles, shipments, route planning (PyVRP), dispatch and proof of delivery."""

@@ -1,0 +1,58 @@
+"""The events T publishes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from otwb.platform.events import Event
+from otwb.platform.ids import CustomerId, OrderId, RouteId, ShipmentId, VehicleId, WarehouseId
+
+
+class RoutePlanned(Event):
+    route_id: RouteId
+    depot_id: WarehouseId
+    vehicle_id: VehicleId
+    service_date: date
+    stops: int
+    distance_km: float
+    duration_s: int
+
+
+class ShipmentDispatched(Event):
+    shipment_id: ShipmentId
+    order_id: OrderId
+    route_id: RouteId
+    tracking_number: str
+    eta: datetime
+
+
+class ShipmentDelivered(Event):
+    shipment_id: ShipmentId
+    order_id: OrderId
+    customer_id: CustomerId
+    depot_id: WarehouseId
+    delivered_at: datetime
+    recipient: str
+    on_time: bool
+    weight_kg: float
+    distance_km: float
+    """Road distance from the depot to the ship-to (what per kg·km tariffs are applied to)."""
+
+
+class DeliveryFailed(Event):
+    shipment_id: ShipmentId
+    order_id: OrderId
+    customer_id: CustomerId
+    failed_at: datetime
+    reason: str
+
+
+class RouteCompleted(Event):
+    route_id: RouteId
+    vehicle_id: VehicleId
+    depot_id: WarehouseId
+    distance_km: float
+    duration_s: int
+    cost: Decimal
+    currency: str

@@ -1,0 +1,3 @@
+"""transport tables."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""W: warehouses, locations, SKUs, stock, allocation, picking, packing and hand-over."""

@@ -1,0 +1,173 @@
+"""``otwb wh ...``: warehouses, locations, SKUs, stock and the outbound steps of an order."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CustomerId, LocationId, OrderId, WarehouseId
+from otwb.platform.terminal import (
+    DbOption,
+    JsonOption,
+    TenantOption,
+    console,
+    domain_errors,
+    print_json,
+    runtime,
+    tenant_uow,
+)
+from otwb.warehouse import fulfilment, service
+from otwb.warehouse.model import TemperatureClass, WarehouseKind
+
+app = typer.Typer(help="W: warehouses, stock, picking, packing, hand-over.", no_args_is_help=True)
+
+
+@app.command("add-warehouse")
+@domain_errors
+def add_warehouse(
+    code: str,
+    name: str,
+    lat: float,
+    lon: float,
+    tenant: TenantOption,
+    kind: Annotated[WarehouseKind, typer.Option()] = WarehouseKind.CENTRAL,
+    db: DbOption = None,
+) -> None:
+    w = service.create_warehouse(
+        tenant_uow(runtime(db), tenant), code, name, kind, GeoPoint(lat, lon)
+    )
+    console.print(f"warehouse {w.id} ({w.code}, {w.kind.value})")
+
+
+@app.command("warehouses")
+@domain_errors
+def warehouses(tenant: TenantOption, db: DbOption = None, as_json: JsonOption = False) -> None:
+    items = service.list_warehouses(tenant_uow(runtime(db), tenant, read_only=True))
+    if as_json:
+        print_json(items)
+        return
+    table = Table("id", "code", "name", "kind", "lat", "lon")
+    for w in items:
+        table.add_row(
+            w.id, w.code, w.name, w.kind.value, f"{w.point.lat:.5f}", f"{w.point.lon:.5f}"
+        )
+    console.print(table)
+
+
+@app.command("add-locations")
+@domain_errors
+def add_locations(
+    warehouse_id: str,
+    codes: list[str],
+    tenant: TenantOption,
+    temperature: Annotated[TemperatureClass, typer.Option()] = TemperatureClass.AMBIENT,
+    db: DbOption = None,
+) -> None:
+    items = service.create_locations(
+        tenant_uow(runtime(db), tenant), WarehouseId(warehouse_id), codes, temperature
+    )
+    for x in items:
+        console.print(f"location {x.id} ({x.code}, {x.temperature_class.value})")
+
+
+@app.command("add-sku")
+@domain_errors
+def add_sku(
+    code: str,
+    tenant: TenantOption,
+    weight_kg: Annotated[float, typer.Option("--weight")],
+    volume_m3: Annotated[float, typer.Option("--volume")],
+    name: str = "",
+    temperature: Annotated[TemperatureClass, typer.Option()] = TemperatureClass.AMBIENT,
+    owner: Annotated[str | None, typer.Option(help="Customer owning consignment stock")] = None,
+    db: DbOption = None,
+) -> None:
+    new = service.NewSku(
+        code, name, weight_kg, volume_m3, temperature, CustomerId(owner) if owner else None
+    )
+    sku = service.create_skus(tenant_uow(runtime(db), tenant), [new])[0]
+    console.print(f"SKU {sku.id} ({sku.code})")
+
+
+@app.command("receive")
+@domain_errors
+def receive(
+    location_id: str,
+    sku: str,
+    quantity: int,
+    tenant: TenantOption,
+    reference: str | None = None,
+    db: DbOption = None,
+) -> None:
+    row = service.receive_stock(
+        tenant_uow(runtime(db), tenant), LocationId(location_id), sku, quantity, reference
+    )
+    console.print(f"{sku} in {location_id}: {row.on_hand} on hand, {row.available} available")
+
+
+@app.command("stock")
+@domain_errors
+def stock(
+    tenant: TenantOption,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    lines = service.stock_levels(
+        tenant_uow(runtime(db), tenant, read_only=True),
+        sku,
+        WarehouseId(warehouse) if warehouse else None,
+    )
+    if as_json:
+        print_json(
+            [
+                {
+                    "sku": x.sku,
+                    "location": x.location,
+                    "warehouse_id": x.row.warehouse_id,
+                    "on_hand": x.row.on_hand,
+                    "allocated": x.row.allocated,
+                }
+                for x in lines
+            ]
+        )
+        return
+    table = Table("sku", "warehouse", "location", "on hand", "allocated", "available")
+    for x in lines:
+        table.add_row(
+            x.sku,
+            x.row.warehouse_id,
+            x.location,
+            str(x.row.on_hand),
+            str(x.row.allocated),
+            str(x.row.available),
+        )
+    console.print(table)
+
+
+@app.command("pick")
+@domain_errors
+def pick(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
+    """Confirm the pick of every allocated unit of an order."""
+    f = fulfilment.confirm_pick(tenant_uow(runtime(db), tenant), OrderId(order_id))
+    console.print(f"order {order_id}: {f.status.value}")
+
+
+@app.command("pack")
+@domain_errors
+def pack(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
+    """Pack a picked order into standard parcels."""
+    f = fulfilment.pack_order(tenant_uow(runtime(db), tenant), OrderId(order_id))
+    console.print(f"order {order_id}: {f.status.value}, {len(f.parcels)} parcel(s)")
+
+
+@app.command("hand-over")
+@domain_errors
+def hand_over(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
+    """Hand a packed order over to transport."""
+    f = fulfilment.hand_over(tenant_uow(runtime(db), tenant), OrderId(order_id))
+    console.print(f"order {order_id}: {f.status.value}")

@@ -1,0 +1,297 @@
+"""W's outbound use cases: allocate an order, confirm its pick, pack it, hand it to transport,
+or release it when the order is cancelled.
+
+No oversell, on either database: stock rows are promised with a conditional UPDATE
+(``allocated + q <= on_hand``), in stock-id order (so concurrent orders never deadlock), inside
+one transaction per order -- all lines or none. The CHECK constraints on ``stock`` are the last
+line of defence, and ``UNIQUE(tenant_id, order_id)`` on fulfilments stops a double allocation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from otwb.platform.errors import Conflict, InvalidInput, OutOfStock, UnknownSku
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
+from otwb.platform.uow import UnitOfWork
+from otwb.warehouse import repo
+from otwb.warehouse.events import (
+    AllocatedLine,
+    AllocationFailed,
+    OrderHandedOver,
+    OrderPacked,
+    OrderPicked,
+    PackedParcel,
+    ShortLine,
+    StockAllocated,
+    StockReleased,
+)
+from otwb.warehouse.model import (
+    Demand,
+    Fulfilment,
+    FulfilmentStatus,
+    Parcel,
+    TemperatureClass,
+    choose_warehouse,
+    default_parcels,
+    plan_picks,
+    shortages,
+)
+
+log = logging.getLogger("otwb.warehouse")
+
+ATTEMPTS = 5  # a concurrent allocation may take the stock between our read and our update
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    line_id: OrderLineId
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class AllocationRequest:
+    """What W needs to know of an order to serve it (it comes with ``OrderPlaced``)."""
+
+    order_id: OrderId
+    customer_id: CustomerId
+    lines: Sequence[RequestedLine]
+    ship_to_name: str
+    ship_to_address: str
+    ship_to: GeoPoint
+    service_level: str
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+
+class _StockMoved(Exception):
+    """Another transaction promised the stock we planned to take: plan again."""
+
+
+def allocate_order(uow: UnitOfWork, request: AllocationRequest) -> Fulfilment:
+    """Promise stock for every line from the nearest warehouse that has it all, or nothing.
+
+    Raises ``OutOfStock`` (with the shortages) when no single warehouse can serve the order.
+    """
+    for _ in range(ATTEMPTS):
+        try:
+            return _allocate_once(uow, request)
+        except _StockMoved:
+            continue
+    raise OutOfStock(f"order {request.order_id}: stock kept moving; not allocated")
+
+
+def _allocate_once(uow: UnitOfWork, request: AllocationRequest) -> Fulfilment:
+    with uow:
+        found = repo.skus_by_code(uow, [line.sku for line in request.lines])
+        missing = sorted({line.sku for line in request.lines} - set(found))
+        if missing:
+            raise UnknownSku(f"unknown SKU(s): {', '.join(missing)}", skus=missing)
+        demand = [Demand(x.line_id, found[x.sku].id, x.quantity) for x in request.lines]
+        stock = repo.stock_for_skus(uow, sorted({d.sku_id for d in demand}))
+        warehouse = choose_warehouse(demand, repo.list_warehouses(uow), stock, request.ship_to)
+        if warehouse is None:
+            codes = {sku.id: code for code, sku in found.items()}
+            short = shortages(demand, stock)
+            raise OutOfStock(
+                f"order {request.order_id}: no warehouse can serve every line",
+                short=[
+                    {"sku": codes[s.sku_id], "requested": s.requested, "available": s.available}
+                    for s in short
+                ],
+            )
+        picks = plan_picks(demand, [r for r in stock if r.warehouse_id == warehouse.id])
+        for pick in sorted(picks, key=lambda p: p.stock_id):  # fixed lock order
+            if not repo.try_allocate(uow, pick.stock_id, pick.quantity):
+                raise _StockMoved
+        fulfilment = Fulfilment(
+            id=uow.ids.new("ful"),
+            order_id=request.order_id,
+            warehouse_id=warehouse.id,
+            customer_id=request.customer_id,
+            status=FulfilmentStatus.ALLOCATED,
+            ship_to_name=request.ship_to_name,
+            ship_to_address=request.ship_to_address,
+            ship_to=request.ship_to,
+            service_level=request.service_level,
+            window_start=request.window_start,
+            window_end=request.window_end,
+            picks=tuple(picks),
+        )
+        try:
+            repo.insert_fulfilment(uow, fulfilment)
+        except IntegrityError:
+            raise Conflict(f"order {request.order_id} is already allocated") from None
+        by_id = {sku.id: code for code, sku in found.items()}
+        uow.record(
+            StockAllocated(
+                order_id=request.order_id,
+                warehouse_id=warehouse.id,
+                lines=tuple(
+                    AllocatedLine(line_id=p.line_id, sku=by_id[p.sku_id], quantity=p.quantity)
+                    for p in picks
+                ),
+            )
+        )
+        uow.commit()
+    return fulfilment
+
+
+def record_allocation_failure(uow: UnitOfWork, order_id: OrderId, error: OutOfStock) -> None:
+    """Tell the order desk why an order could not be allocated."""
+    short = error.extra.get("short", [])
+    with uow:
+        uow.record(
+            AllocationFailed(
+                order_id=order_id,
+                reason=error.detail,
+                short=tuple(ShortLine(**item) for item in short),
+            )
+        )
+        uow.commit()
+
+
+def confirm_pick(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
+    """The picker took every allocated unit from its location: on hand drops, promise kept."""
+    with uow:
+        fulfilment = repo.get_fulfilment(uow, order_id)
+        picked = _move(uow, fulfilment, FulfilmentStatus.PICKED)
+        for pick in sorted(fulfilment.picks, key=lambda p: p.stock_id):
+            repo.take_picked(uow, pick.stock_id, pick.quantity)
+        repo.record_movements(
+            uow, "pick", order_id, [(p.stock_id, -p.quantity) for p in fulfilment.picks]
+        )
+        repo.set_allocation_status(uow, fulfilment.id, "open", "picked")
+        uow.record(
+            OrderPicked(
+                order_id=order_id,
+                warehouse_id=fulfilment.warehouse_id,
+                customer_id=fulfilment.customer_id,
+                lines=len({p.line_id for p in fulfilment.picks}),
+                units=sum(p.quantity for p in fulfilment.picks),
+            )
+        )
+        uow.commit()
+    return picked
+
+
+def pack_order(
+    uow: UnitOfWork, order_id: OrderId, parcels: Sequence[Parcel] | None = None
+) -> Fulfilment:
+    """Pack the picked goods into parcels (given, or split by the standard parcel limits)."""
+    with uow:
+        fulfilment = repo.get_fulfilment(uow, order_id)
+        if parcels is None:
+            weight, volume = _load(uow, fulfilment)
+            parcels = default_parcels(weight, volume)
+        if not parcels:
+            raise InvalidInput("packing needs at least one parcel")
+        packed = _move(uow, fulfilment, FulfilmentStatus.PACKED)
+        repo.insert_parcels(uow, fulfilment.id, parcels)
+        uow.record(
+            OrderPacked(
+                order_id=order_id,
+                warehouse_id=fulfilment.warehouse_id,
+                parcels=tuple(
+                    PackedParcel(seq=i, weight_kg=p.weight_kg, volume_m3=p.volume_m3)
+                    for i, p in enumerate(parcels, start=1)
+                ),
+            )
+        )
+        uow.commit()
+    return replace(packed, parcels=tuple(parcels))
+
+
+def hand_over(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
+    """The parcels are at the dock: transport takes the order from here."""
+    with uow:
+        fulfilment = repo.get_fulfilment(uow, order_id)
+        handed = _move(uow, fulfilment, FulfilmentStatus.HANDED_OVER)
+        skus = repo.skus_by_id(uow, sorted({p.sku_id for p in fulfilment.picks}))
+        uow.record(
+            OrderHandedOver(
+                order_id=order_id,
+                warehouse_id=fulfilment.warehouse_id,
+                customer_id=fulfilment.customer_id,
+                ship_to_name=fulfilment.ship_to_name,
+                ship_to_address=fulfilment.ship_to_address,
+                lat=fulfilment.ship_to.lat,
+                lon=fulfilment.ship_to.lon,
+                service_level=fulfilment.service_level,
+                window_start=fulfilment.window_start,
+                window_end=fulfilment.window_end,
+                weight_kg=sum(p.weight_kg for p in fulfilment.parcels),
+                volume_m3=sum(p.volume_m3 for p in fulfilment.parcels),
+                parcel_count=len(fulfilment.parcels),
+                temperature_class=TemperatureClass.strictest(
+                    s.temperature_class for s in skus.values()
+                ).value,
+            )
+        )
+        uow.commit()
+    return handed
+
+
+def release_order(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
+    """The order was cancelled: free its promised stock, or put picked goods back."""
+    with uow:
+        fulfilment = repo.get_fulfilment(uow, order_id)
+        previous = fulfilment.status
+        released = _move(uow, fulfilment, FulfilmentStatus.RELEASED)
+        ordered = sorted(fulfilment.picks, key=lambda p: p.stock_id)
+        if previous is FulfilmentStatus.ALLOCATED:
+            for pick in ordered:
+                repo.release_allocated(uow, pick.stock_id, pick.quantity)
+            repo.set_allocation_status(uow, fulfilment.id, "open", "released")
+        else:  # the goods were already out of their locations: they go back
+            for pick in ordered:
+                repo.put_back(uow, pick.stock_id, pick.quantity)
+            repo.record_movements(
+                uow, "return", order_id, [(p.stock_id, p.quantity) for p in ordered]
+            )
+        uow.record(
+            StockReleased(
+                order_id=order_id,
+                warehouse_id=fulfilment.warehouse_id,
+                units=sum(p.quantity for p in ordered),
+            )
+        )
+        uow.commit()
+    return released
+
+
+def get_fulfilment(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
+    with uow:
+        return repo.get_fulfilment(uow, order_id)
+
+
+def list_fulfilments(
+    uow: UnitOfWork,
+    warehouse_id: WarehouseId | None = None,
+    status: FulfilmentStatus | None = None,
+    limit: int = 1000,
+) -> list[OrderId]:
+    """The orders a warehouse is serving, by status (the pick list of the day, for example)."""
+    with uow:
+        return repo.list_fulfilments(uow, warehouse_id, status, limit)
+
+
+def _move(uow: UnitOfWork, fulfilment: Fulfilment, to: FulfilmentStatus) -> Fulfilment:
+    moved = fulfilment.moved_to(to)
+    if not repo.save_fulfilment_status(uow, moved, fulfilment.status):
+        raise Conflict(f"order {fulfilment.order_id} changed while this request ran; try again")
+    return moved
+
+
+def _load(uow: UnitOfWork, fulfilment: Fulfilment) -> tuple[float, float]:
+    skus = repo.skus_by_id(uow, sorted({p.sku_id for p in fulfilment.picks}))
+    weight = sum(skus[p.sku_id].weight_kg * p.quantity for p in fulfilment.picks)
+    volume = sum(skus[p.sku_id].volume_m3 * p.quantity for p in fulfilment.picks)
+    return weight, volume
