@@ -29,7 +29,10 @@ def on_stock_allocated(uow: UnitOfWork, e: StockAllocated) -> None:
 def on_allocation_failed(uow: UnitOfWork, e: AllocationFailed) -> None:
     short = ", ".join(f"{x.sku} {x.available}/{x.requested}" for x in e.short)
     note_on_timeline(
-        uow, e.order_id, "allocation_failed", e.reason + (f" (short: {short})" if short else "")
+        uow,
+        e.order_id,
+        "allocation_failed",
+        e.reason + (f" (available/requested network-wide: {short})" if short else ""),
     )
 
 
