@@ -82,7 +82,10 @@ def test_multi_line_orders_in_opposite_orders_never_deadlock(runtime, uow):
             ship_to=GeoPoint(45.76, 4.83),
             service_level="standard",
         )
-        return fulfilment.allocate_order(uow(), request)
+        [outcome] = fulfilment.allocate_orders(uow(), [request])
+        if isinstance(outcome, OutOfStock):
+            raise outcome
+        return outcome
 
     results = run_together(40, allocate)
     failures = [r for r in results if isinstance(r, Exception)]

@@ -189,3 +189,35 @@ def test_another_tenant_sees_and_touches_nothing(runtime, uow, stocked):
     assert service.stock_levels(theirs()) == []
     assert service.unknown_skus(theirs(), ["TEA"]) == ["TEA"]
     assert orders.get_order(uow(), order.id).status is OrderStatus.ALLOCATED
+
+
+def test_a_batch_of_orders_keeps_the_good_ones_and_reports_the_bad(runtime, uow, stocked):
+    _, _, customer = stocked
+    good = orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("TEA", 2)])
+    commands = [
+        good,
+        orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("NOPE", 1)]),
+        orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("TEA", 0)]),
+        orders.PlaceOrder("cus_missing", f.address(), [orders.NewLine("TEA", 1)]),
+        orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("TEA", 30)]),
+        good,
+    ]
+    outcomes = orders.place_orders(uow(), commands)
+
+    assert [type(o).__name__ for o in outcomes] == [
+        "Order",
+        "UnknownSku",
+        "InvalidInput",
+        "InvalidInput",
+        "Order",
+        "Order",
+    ]
+    placed = [o for o in outcomes if not isinstance(o, Exception)]
+    statuses = [orders.get_order(uow(), o.id).status for o in placed]
+    # One run of three OrderPlaced events: the third order cannot be served after the first
+    # two took their share of the same book.
+    assert statuses == [OrderStatus.ALLOCATED, OrderStatus.PLACED, OrderStatus.ALLOCATED]
+    assert count(runtime, orders_table) == 3
+    tea = {x.row.warehouse_id: x.row for x in service.stock_levels(uow(), "TEA")}
+    assert sum(r.allocated for r in tea.values()) == 4
+    assert service.allocation_discrepancies(uow()) == []

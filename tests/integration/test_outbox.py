@@ -139,3 +139,77 @@ def test_the_relay_leaves_young_events_to_their_committer(runtime, uow, clock, o
     # OrderPlaced went to W again: already processed, so the order was not allocated twice.
     kinds = [t.kind for t in orders.get_order(uow(), order.id).timeline]
     assert kinds.count("allocation_failed") == 1
+
+
+def publish_many(uow, events: list[Event]) -> None:
+    with uow:
+        for event in events:
+            uow.record(event)
+        uow.commit()
+
+
+def test_a_run_of_events_reaches_a_batch_handler_in_one_transaction(runtime, uow, order):
+    batches: list[list[str]] = []
+
+    def scanned(unit, events) -> None:
+        batches.append([e.scan for e in events])
+        with unit:
+            for e in events:
+                orders.note_on_timeline(unit, e.order_id, "scanned", e.scan)
+            unit.commit()
+
+    runtime.bus.subscribe_batch(ParcelScanned, "test.batch", scanned)
+    publish_many(uow(), [ParcelScanned(order_id=order.id, scan=f"s{i}") for i in range(5)])
+
+    assert batches == [["s0", "s1", "s2", "s3", "s4"]]
+    rows = outbox_rows(runtime, "ParcelScanned")
+    assert all(r.dispatched_at is not None for r in rows)
+    kinds = [t.kind for t in orders.get_order(uow(), order.id).timeline]
+    assert kinds.count("scanned") == 5
+
+
+def test_a_poison_event_in_a_batch_is_isolated_and_the_rest_applied(runtime, uow, order):
+    def scanned(unit, events) -> None:
+        with unit:
+            for e in events:
+                if e.scan == "bad":
+                    raise ValueError("unreadable label")
+                orders.note_on_timeline(unit, e.order_id, "scanned", e.scan)
+            unit.commit()
+
+    runtime.bus.subscribe_batch(ParcelScanned, "test.batch", scanned)
+    scans = ["a", "b", "bad", "c"]
+    publish_many(uow(), [ParcelScanned(order_id=order.id, scan=s) for s in scans])
+
+    rows = {
+        Event.load(r.event_type, r.payload).scan: r  # type: ignore[attr-defined]
+        for r in outbox_rows(runtime, "ParcelScanned")
+    }
+    assert rows["bad"].dispatched_at is None
+    assert rows["bad"].attempts == 1
+    assert "unreadable label" in rows["bad"].last_error
+    assert all(rows[s].dispatched_at is not None for s in ("a", "b", "c"))
+    details = [t.detail for t in orders.get_order(uow(), order.id).timeline if t.kind == "scanned"]
+    assert details == ["a", "b", "c"]
+
+
+def test_a_batch_redelivered_after_partial_processing_applies_each_event_once(runtime, uow, order):
+    seen: list[str] = []
+
+    def scanned(unit, events) -> None:
+        seen.extend(e.scan for e in events)
+        with unit:
+            for e in events:
+                orders.note_on_timeline(unit, e.order_id, "scanned", e.scan)
+            unit.commit()
+
+    runtime.bus.subscribe_batch(ParcelScanned, "test.batch", scanned)
+    publish_many(uow(), [ParcelScanned(order_id=order.id, scan=s) for s in ("x", "y")])
+    # Replay everything, plus one new event, as the relay would after a crash.
+    with runtime.db.engine.begin() as conn:
+        conn.execute(update(outbox).values(dispatched_at=None))
+    publish_many(uow(), [ParcelScanned(order_id=order.id, scan="z")])
+    runtime.bus.dispatch_pending(runtime)
+
+    details = [t.detail for t in orders.get_order(uow(), order.id).timeline if t.kind == "scanned"]
+    assert details == ["x", "y", "z"]

@@ -1,10 +1,15 @@
-"""How O follows its orders through W and T: each report moves the order along its life."""
+"""How O follows its orders through W and T: each report moves the order along its life and
+lands on its timeline. All are batch handlers: a run of reports is one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from otwb.orders.model import OrderStatus
-from otwb.orders.service import follow, note_on_timeline
+from otwb.orders.service import Progress, record_progress
 from otwb.platform.bus import MessageBus
+from otwb.platform.events import Event
 from otwb.platform.uow import UnitOfWork
 from otwb.transport.events import DeliveryFailed, ShipmentDelivered, ShipmentDispatched
 from otwb.warehouse.events import (
@@ -15,47 +20,44 @@ from otwb.warehouse.events import (
     StockAllocated,
 )
 
+E = TypeVar("E", bound=Event)
 
-def on_stock_allocated(uow: UnitOfWork, e: StockAllocated) -> None:
-    follow(
-        uow,
+
+def allocated(e: StockAllocated) -> Progress:
+    units = sum(x.quantity for x in e.lines)
+    return Progress(
         e.order_id,
         OrderStatus.ALLOCATED,
         "allocated",
-        f"{sum(x.quantity for x in e.lines)} unit(s) allocated in {e.warehouse_id}",
+        f"{units} unit(s) allocated in {e.warehouse_id}",
     )
 
 
-def on_allocation_failed(uow: UnitOfWork, e: AllocationFailed) -> None:
+def allocation_failed(e: AllocationFailed) -> Progress:
     short = ", ".join(f"{x.sku} {x.available}/{x.requested}" for x in e.short)
-    note_on_timeline(
-        uow,
+    detail = e.reason + (f" (available/requested network-wide: {short})" if short else "")
+    return Progress(e.order_id, None, "allocation_failed", detail)
+
+
+def picked(e: OrderPicked) -> Progress:
+    return Progress(e.order_id, OrderStatus.PICKED, "picked", f"{e.units} unit(s) picked")
+
+
+def packed(e: OrderPacked) -> Progress:
+    return Progress(e.order_id, OrderStatus.PACKED, "packed", f"{len(e.parcels)} parcel(s)")
+
+
+def handed_over(e: OrderHandedOver) -> Progress:
+    return Progress(
         e.order_id,
-        "allocation_failed",
-        e.reason + (f" (available/requested network-wide: {short})" if short else ""),
-    )
-
-
-def on_order_picked(uow: UnitOfWork, e: OrderPicked) -> None:
-    follow(uow, e.order_id, OrderStatus.PICKED, "picked", f"{e.units} unit(s) picked")
-
-
-def on_order_packed(uow: UnitOfWork, e: OrderPacked) -> None:
-    follow(uow, e.order_id, OrderStatus.PACKED, "packed", f"{len(e.parcels)} parcel(s)")
-
-
-def on_handed_over(uow: UnitOfWork, e: OrderHandedOver) -> None:
-    note_on_timeline(
-        uow,
-        e.order_id,
+        None,
         "handed_over",
         f"{e.parcel_count} parcel(s), {e.weight_kg:.1f} kg at the dock",
     )
 
 
-def on_dispatched(uow: UnitOfWork, e: ShipmentDispatched) -> None:
-    follow(
-        uow,
+def dispatched(e: ShipmentDispatched) -> Progress:
+    return Progress(
         e.order_id,
         OrderStatus.SHIPPED,
         "shipped",
@@ -63,27 +65,33 @@ def on_dispatched(uow: UnitOfWork, e: ShipmentDispatched) -> None:
     )
 
 
-def on_delivered(uow: UnitOfWork, e: ShipmentDelivered) -> None:
-    follow(
-        uow,
+def delivered(e: ShipmentDelivered) -> Progress:
+    late = "" if e.on_time else " (late)"
+    return Progress(
         e.order_id,
         OrderStatus.DELIVERED,
         "delivered",
-        f"received by {e.recipient} at {e.delivered_at.isoformat()}"
-        + ("" if e.on_time else " (late)"),
+        f"received by {e.recipient} at {e.delivered_at.isoformat()}{late}",
     )
 
 
-def on_delivery_failed(uow: UnitOfWork, e: DeliveryFailed) -> None:
-    follow(uow, e.order_id, OrderStatus.DELIVERY_FAILED, "delivery_failed", e.reason)
+def delivery_failed(e: DeliveryFailed) -> Progress:
+    return Progress(e.order_id, OrderStatus.DELIVERY_FAILED, "delivery_failed", e.reason)
+
+
+def _follow(report: Callable[[E], Progress]) -> Callable[[UnitOfWork, Sequence[E]], None]:
+    def handler(uow: UnitOfWork, events: Sequence[E]) -> None:
+        record_progress(uow, [report(e) for e in events])
+
+    return handler
 
 
 def register(bus: MessageBus) -> None:
-    bus.subscribe(StockAllocated, "orders.allocated", on_stock_allocated)
-    bus.subscribe(AllocationFailed, "orders.allocation_failed", on_allocation_failed)
-    bus.subscribe(OrderPicked, "orders.picked", on_order_picked)
-    bus.subscribe(OrderPacked, "orders.packed", on_order_packed)
-    bus.subscribe(OrderHandedOver, "orders.handed_over", on_handed_over)
-    bus.subscribe(ShipmentDispatched, "orders.shipped", on_dispatched)
-    bus.subscribe(ShipmentDelivered, "orders.delivered", on_delivered)
-    bus.subscribe(DeliveryFailed, "orders.delivery_failed", on_delivery_failed)
+    bus.subscribe_batch(StockAllocated, "orders.allocated", _follow(allocated))
+    bus.subscribe_batch(AllocationFailed, "orders.allocation_failed", _follow(allocation_failed))
+    bus.subscribe_batch(OrderPicked, "orders.picked", _follow(picked))
+    bus.subscribe_batch(OrderPacked, "orders.packed", _follow(packed))
+    bus.subscribe_batch(OrderHandedOver, "orders.handed_over", _follow(handed_over))
+    bus.subscribe_batch(ShipmentDispatched, "orders.shipped", _follow(dispatched))
+    bus.subscribe_batch(ShipmentDelivered, "orders.delivered", _follow(delivered))
+    bus.subscribe_batch(DeliveryFailed, "orders.delivery_failed", _follow(delivery_failed))

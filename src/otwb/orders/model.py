@@ -38,6 +38,16 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+def check_transition(order_id: str, current: OrderStatus, to: OrderStatus) -> None:
+    """``InvalidTransition`` unless the order's life allows going from ``current`` to ``to``."""
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"order {order_id} is {current.value}; it cannot become {to.value}",
+            current=current.value,
+            requested=to.value,
+        )
+
+
 class ServiceLevel(StrEnum):
     STANDARD = "standard"
     NEXT_DAY = "next_day"
@@ -132,12 +142,7 @@ class Order:
 
     def transition(self, to: OrderStatus) -> Order:
         """The order in status ``to``, or ``InvalidTransition`` if its life does not allow it."""
-        if to not in TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"order {self.id} is {self.status.value}; it cannot become {to.value}",
-                current=self.status.value,
-                requested=to.value,
-            )
+        check_transition(self.id, self.status, to)
         return replace(self, status=to)
 
     def cancel(self) -> Order:

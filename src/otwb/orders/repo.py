@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from otwb.orders.model import (
     Address,
@@ -23,6 +23,44 @@ from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
 from otwb.platform.uow import UnitOfWork
+
+# Hot-path statements, built once (their compiled form and cache key are reused).
+_CUSTOMER = select(customers).where(
+    customers.c.tenant_id == bindparam("b_tenant"), customers.c.id == bindparam("b_id")
+)
+_KNOWN_CUSTOMERS = select(customers.c.id).where(
+    customers.c.tenant_id == bindparam("b_tenant"),
+    customers.c.id.in_(bindparam("b_ids", expanding=True)),
+)
+_INSERT_ORDER = insert(orders)
+_INSERT_LINES = insert(order_lines)
+_INSERT_TIMELINE = insert(order_timeline)
+_STATUS = select(orders.c.status).where(
+    orders.c.tenant_id == bindparam("b_tenant"), orders.c.id == bindparam("b_id")
+)
+_LOCK_STATUSES = (
+    select(orders.c.id, orders.c.status)
+    .where(
+        orders.c.tenant_id == bindparam("b_tenant"),
+        orders.c.id.in_(bindparam("b_ids", expanding=True)),
+    )
+    .order_by(orders.c.id)
+    .with_for_update()
+)
+_SET_STATUS = (
+    update(orders)
+    .where(orders.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_to"), updated_at=bindparam("b_at"))
+)
+_SAVE_STATUS = (
+    update(orders)
+    .where(
+        orders.c.tenant_id == bindparam("b_tenant"),
+        orders.c.id == bindparam("b_id"),
+        orders.c.status == bindparam("b_from"),
+    )
+    .values(status=bindparam("b_to"), updated_at=bindparam("b_at"))
+)
 
 
 def insert_customer(uow: UnitOfWork, customer: Customer) -> None:
@@ -43,11 +81,16 @@ def _customer(row: Any) -> Customer:
 
 def find_customer(uow: UnitOfWork, customer_id: CustomerId) -> Customer | None:
     row = uow.conn.execute(
-        select(customers).where(
-            customers.c.tenant_id == uow.tenant_id, customers.c.id == customer_id
-        )
+        _CUSTOMER, {"b_tenant": uow.tenant_id, "b_id": customer_id}
     ).one_or_none()
     return None if row is None else _customer(row)
+
+
+def known_customers(uow: UnitOfWork, ids: Sequence[CustomerId]) -> set[CustomerId]:
+    rows = uow.conn.execute(
+        _KNOWN_CUSTOMERS, {"b_tenant": uow.tenant_id, "b_ids": sorted(set(ids))}
+    )
+    return {CustomerId(r.id) for r in rows}
 
 
 def find_customer_by_code(uow: UnitOfWork, code: str) -> Customer | None:
@@ -64,31 +107,10 @@ def list_customers(uow: UnitOfWork) -> list[Customer]:
     return [_customer(r) for r in rows]
 
 
-def insert_order(uow: UnitOfWork, order: Order) -> None:
-    addr = order.ship_to
+def insert_orders(uow: UnitOfWork, items: Sequence[Order]) -> None:
+    uow.conn.execute(_INSERT_ORDER, [_order_row(uow, order) for order in items])
     uow.conn.execute(
-        insert(orders).values(
-            id=order.id,
-            tenant_id=uow.tenant_id,
-            customer_id=order.customer_id,
-            reference=order.reference,
-            status=order.status.value,
-            service_level=order.service_level.value,
-            ship_to_name=addr.name,
-            ship_to_street=addr.street,
-            ship_to_city=addr.city,
-            ship_to_postcode=addr.postcode,
-            ship_to_country=addr.country,
-            ship_to_lat=addr.point.lat,
-            ship_to_lon=addr.point.lon,
-            window_start=order.window.start if order.window else None,
-            window_end=order.window.end if order.window else None,
-            placed_at=order.placed_at,
-            updated_at=order.placed_at,
-        )
-    )
-    uow.conn.execute(
-        insert(order_lines),
+        _INSERT_LINES,
         [
             {
                 "id": line.id,
@@ -98,9 +120,33 @@ def insert_order(uow: UnitOfWork, order: Order) -> None:
                 "sku": line.sku,
                 "quantity": line.quantity,
             }
+            for order in items
             for line in order.lines
         ],
     )
+
+
+def _order_row(uow: UnitOfWork, order: Order) -> dict[str, Any]:
+    addr = order.ship_to
+    return {
+        "id": order.id,
+        "tenant_id": uow.tenant_id,
+        "customer_id": order.customer_id,
+        "reference": order.reference,
+        "status": order.status.value,
+        "service_level": order.service_level.value,
+        "ship_to_name": addr.name,
+        "ship_to_street": addr.street,
+        "ship_to_city": addr.city,
+        "ship_to_postcode": addr.postcode,
+        "ship_to_country": addr.country,
+        "ship_to_lat": addr.point.lat,
+        "ship_to_lon": addr.point.lon,
+        "window_start": order.window.start if order.window else None,
+        "window_end": order.window.end if order.window else None,
+        "placed_at": order.placed_at,
+        "updated_at": order.placed_at,
+    }
 
 
 def get_order(uow: UnitOfWork, order_id: OrderId, *, with_timeline: bool = False) -> Order:
@@ -174,26 +220,80 @@ def list_orders(
     return [_order(r, lines_by_order[r.id], ()) for r in rows]
 
 
-def save_status(uow: UnitOfWork, order: Order, previous: OrderStatus, at: datetime) -> None:
+def get_status(uow: UnitOfWork, order_id: OrderId) -> OrderStatus:
+    status = uow.conn.execute(
+        _STATUS, {"b_tenant": uow.tenant_id, "b_id": order_id}
+    ).scalar_one_or_none()
+    if status is None:
+        raise NotFound(f"no order {order_id}")
+    return OrderStatus(status)
+
+
+def save_status(
+    uow: UnitOfWork, order_id: OrderId, previous: OrderStatus, new: OrderStatus, at: datetime
+) -> None:
     """Write the new status only if nobody changed it meanwhile (optimistic concurrency)."""
     result = uow.conn.execute(
-        update(orders)
-        .where(
-            orders.c.tenant_id == uow.tenant_id,
-            orders.c.id == order.id,
-            orders.c.status == previous.value,
-        )
-        .values(status=order.status.value, updated_at=at)
+        _SAVE_STATUS,
+        {
+            "b_tenant": uow.tenant_id,
+            "b_id": order_id,
+            "b_from": previous.value,
+            "b_to": new.value,
+            "b_at": at,
+        },
     )
     if result.rowcount != 1:
-        raise Conflict(f"order {order.id} changed while this request ran; try again")
+        raise Conflict(f"order {order_id} changed while this request ran; try again")
+
+
+def lock_statuses(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[OrderId, OrderStatus]:
+    """The statuses of these orders of the tenant, locked until the transaction ends."""
+    rows = uow.conn.execute(
+        _LOCK_STATUSES, {"b_tenant": uow.tenant_id, "b_ids": sorted(set(order_ids))}
+    )
+    return {OrderId(r.id): OrderStatus(r.status) for r in rows}
+
+
+def set_statuses(
+    uow: UnitOfWork, changes: Sequence[tuple[OrderId, OrderStatus]], at: datetime
+) -> None:
+    """Write statuses of orders locked by ``lock_statuses``."""
+    if changes:
+        uow.conn.execute(
+            _SET_STATUS, [{"b_id": oid, "b_to": to.value, "b_at": at} for oid, to in changes]
+        )
+
+
+def add_timeline_entries(
+    uow: UnitOfWork, entries: Sequence[tuple[OrderId, str, str]], at: datetime
+) -> None:
+    if entries:
+        uow.conn.execute(
+            _INSERT_TIMELINE,
+            [
+                {
+                    "tenant_id": uow.tenant_id,
+                    "order_id": oid,
+                    "at": at,
+                    "kind": kind,
+                    "detail": detail,
+                }
+                for oid, kind, detail in entries
+            ],
+        )
 
 
 def add_timeline(uow: UnitOfWork, order_id: OrderId, at: datetime, kind: str, detail: str) -> None:
     uow.conn.execute(
-        insert(order_timeline).values(
-            tenant_id=uow.tenant_id, order_id=order_id, at=at, kind=kind, detail=detail
-        )
+        _INSERT_TIMELINE,
+        {
+            "tenant_id": uow.tenant_id,
+            "order_id": order_id,
+            "at": at,
+            "kind": kind,
+            "detail": detail,
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from otwb.orders import repo
 from otwb.orders.events import OrderCancelled, OrderPlaced, PlacedLine, ShipToPayload
@@ -16,8 +17,16 @@ from otwb.orders.model import (
     OrderLine,
     OrderStatus,
     ServiceLevel,
+    check_transition,
 )
-from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition, NotFound, UnknownSku
+from otwb.platform.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    UnknownSku,
+)
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import service as warehouse
@@ -71,31 +80,66 @@ def list_customers(uow: UnitOfWork) -> list[Customer]:
 # -- orders ---------------------------------------------------------------------------------
 def place_order(uow: UnitOfWork, command: PlaceOrder) -> Order:
     """Validate and store a new order; ``OrderPlaced`` sets the warehouse to work."""
+    [outcome] = place_orders(uow, [command])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def place_orders(uow: UnitOfWork, commands: Sequence[PlaceOrder]) -> list[Order | DomainError]:
+    """Place a batch of orders in one transaction (an import, an EDI file, a busy channel).
+
+    Each command becomes an order or the error that refused it -- unknown customer, unknown
+    SKU, invalid line -- and the good ones are stored even when others are refused. Each order
+    placed publishes ``OrderPlaced``.
+    """
     now = uow.clock.now()
-    order = Order(
-        id=OrderId(uow.ids.new("ord")),
-        customer_id=command.customer_id,
-        reference=command.reference,
-        ship_to=command.ship_to,
-        lines=tuple(
-            OrderLine(OrderLineId(uow.ids.new("oli")), number, line.sku.strip(), line.quantity)
-            for number, line in enumerate(command.lines, start=1)
-        ),
-        service_level=command.service_level,
-        window=command.window,
-        status=OrderStatus.PLACED,
-        placed_at=now,
-    )
+    outcomes: list[Order | DomainError] = [_new_order(uow, c, now) for c in commands]
     with uow:
-        if repo.find_customer(uow, order.customer_id) is None:
-            raise InvalidInput(f"unknown customer {order.customer_id}", field="customer_id")
-        unknown = warehouse.unknown_skus(uow, order.skus)
-        if unknown:
-            raise UnknownSku(f"unknown SKU(s): {', '.join(unknown)}", skus=unknown)
-        repo.insert_order(uow, order)
-        repo.add_timeline(uow, order.id, now, "placed", f"{len(order.lines)} line(s)")
-        uow.record(_placed(order))
-        uow.commit()
+        built = [o for o in outcomes if isinstance(o, Order)]
+        customers = repo.known_customers(uow, [o.customer_id for o in built])
+        unknown = set(warehouse.unknown_skus(uow, sorted({s for o in built for s in o.skus})))
+        for n, outcome in enumerate(outcomes):
+            if isinstance(outcome, Order):
+                outcomes[n] = _check(outcome, customers, unknown)
+        placed = [o for o in outcomes if isinstance(o, Order)]
+        if placed:
+            repo.insert_orders(uow, placed)
+            repo.add_timeline_entries(
+                uow, [(o.id, "placed", f"{len(o.lines)} line(s)") for o in placed], now
+            )
+            for order in placed:
+                uow.record(_placed(order))
+            uow.commit()
+    return outcomes
+
+
+def _new_order(uow: UnitOfWork, command: PlaceOrder, now: datetime) -> Order | DomainError:
+    try:
+        return Order(
+            id=OrderId(uow.ids.new("ord")),
+            customer_id=command.customer_id,
+            reference=command.reference,
+            ship_to=command.ship_to,
+            lines=tuple(
+                OrderLine(OrderLineId(uow.ids.new("oli")), number, line.sku.strip(), line.quantity)
+                for number, line in enumerate(command.lines, start=1)
+            ),
+            service_level=command.service_level,
+            window=command.window,
+            status=OrderStatus.PLACED,
+            placed_at=now,
+        )
+    except DomainError as exc:
+        return exc
+
+
+def _check(order: Order, customers: set[CustomerId], unknown: set[str]) -> Order | DomainError:
+    if order.customer_id not in customers:
+        return InvalidInput(f"unknown customer {order.customer_id}", field="customer_id")
+    missing = [sku for sku in order.skus if sku in unknown]
+    if missing:
+        return UnknownSku(f"unknown SKU(s): {', '.join(missing)}", skus=missing)
     return order
 
 
@@ -148,39 +192,59 @@ def cancel_order(uow: UnitOfWork, order_id: OrderId, reason: str = "") -> Order:
         order = repo.get_order(uow, order_id)
         cancelled = order.cancel()
         now = uow.clock.now()
-        repo.save_status(uow, cancelled, order.status, now)
+        repo.save_status(uow, order_id, order.status, cancelled.status, now)
         repo.add_timeline(uow, order_id, now, "cancelled", reason or "cancelled")
         uow.record(OrderCancelled(order_id=order_id, reason=reason))
         uow.commit()
     return cancelled
 
 
-def advance_order(
-    uow: UnitOfWork, order_id: OrderId, to: OrderStatus, kind: str, detail: str
-) -> Order:
-    """Move the order along its life as W and T report progress, and note it on the timeline."""
+@dataclass(frozen=True)
+class Progress:
+    """A report from W or T about an order: the status it implies (or none), and what to note."""
+
+    order_id: OrderId
+    to: OrderStatus | None
+    kind: str
+    detail: str
+
+
+def record_progress(uow: UnitOfWork, reports: Sequence[Progress]) -> None:
+    """Move orders along their life as W and T report progress, and note every report on the
+    order's timeline -- one transaction for the lot.
+
+    A report that does not fit the order's life (a pick confirmed after a cancellation) is kept
+    on the timeline as ``ignored`` and logged, not retried forever.
+    """
     with uow:
-        order = repo.get_order(uow, order_id)
-        moved = order.transition(to)
+        statuses = repo.lock_statuses(uow, [r.order_id for r in reports])
+        changes: list[tuple[OrderId, OrderStatus]] = []
+        notes: list[tuple[OrderId, str, str]] = []
+        for report in reports:
+            current = statuses.get(report.order_id)
+            if current is None:
+                log.warning("%s for unknown order %s ignored", report.kind, report.order_id)
+                continue
+            if report.to is not None:
+                try:
+                    check_transition(report.order_id, current, report.to)
+                except InvalidTransition as exc:
+                    log.warning(
+                        "order %s: %s not applied: %s", report.order_id, report.kind, exc.detail
+                    )
+                    notes.append((report.order_id, "ignored", f"{report.kind}: {exc.detail}"))
+                    continue
+                statuses[report.order_id] = report.to
+                changes.append((report.order_id, report.to))
+            notes.append((report.order_id, report.kind, report.detail))
         now = uow.clock.now()
-        repo.save_status(uow, moved, order.status, now)
-        repo.add_timeline(uow, order_id, now, kind, detail)
+        repo.set_statuses(uow, changes, now)
+        repo.add_timeline_entries(uow, notes, now)
         uow.commit()
-    return moved
 
 
 def note_on_timeline(uow: UnitOfWork, order_id: OrderId, kind: str, detail: str) -> None:
     with uow:
-        repo.get_order(uow, order_id)  # tenant check: NotFound for another tenant's order
+        repo.get_status(uow, order_id)  # tenant check: NotFound for another tenant's order
         repo.add_timeline(uow, order_id, uow.clock.now(), kind, detail)
         uow.commit()
-
-
-def follow(uow: UnitOfWork, order_id: OrderId, to: OrderStatus, kind: str, detail: str) -> None:
-    """Event handlers' way to advance an order: a report that does not fit the order's life
-    (a pick confirmed after a cancellation) is kept on the timeline, not retried forever."""
-    try:
-        advance_order(uow, order_id, to, kind, detail)
-    except InvalidTransition as exc:
-        log.warning("order %s: %s not applied: %s", order_id, kind, exc.detail)
-        note_on_timeline(uow, order_id, "ignored", f"{kind}: {exc.detail}")

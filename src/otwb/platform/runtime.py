@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from otwb.platform.bus import MessageBus
@@ -25,6 +26,9 @@ class Runtime:
         tenant_id: TenantId | None = None,
         *,
         read_only: bool = False,
-        consumes: tuple[str, EventId] | None = None,
+        consumes: tuple[str, Sequence[EventId]] | None = None,
+        finishes: Sequence[EventId] = (),
     ) -> UnitOfWork:
-        return UnitOfWork(self, tenant_id, read_only=read_only, consumes=consumes)
+        return UnitOfWork(
+            self, tenant_id, read_only=read_only, consumes=consumes, finishes=finishes
+        )

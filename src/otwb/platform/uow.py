@@ -12,10 +12,11 @@ A use case looks like::
 Events recorded are inserted into the ``outbox`` table in the same transaction as the change;
 after the transaction commits and the connection is released the bus delivers them.
 
-When the bus runs a handler it gives it a unit of work that *consumes* an event: the first
-statement of its transaction inserts ``(consumer, event_id)`` into ``processed_events``. A second
-delivery of the same event therefore fails that insert (primary key) before doing anything, and
-raises ``AlreadyProcessed`` -- a redelivered event is applied once.
+When the bus runs a handler it gives it a unit of work that *consumes* one event (or a batch of
+them): the first statement of its transaction inserts ``(consumer, event_id)`` into
+``processed_events``. A second delivery of the same event therefore fails that insert (primary
+key) before doing anything, and raises ``AlreadyProcessed`` -- a redelivered event is applied
+once. The last handler of an event also marks it dispatched in its own transaction.
 
 Entering a unit of work that is already open joins its transaction: a use case may call another
 context's service function (``warehouse.unknown_skus(uow, ...)``) and both run, and commit, as
@@ -24,10 +25,11 @@ one transaction -- the inner ``commit()`` defers to the outermost one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, RootTransaction, insert
+from sqlalchemy import Connection, RootTransaction, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from otwb.platform.events import Envelope, Event
@@ -36,6 +38,16 @@ from otwb.platform.tables import outbox, processed_events
 
 if TYPE_CHECKING:
     from otwb.platform.runtime import Runtime
+
+
+# Built once: a statement object reused keeps its compiled form and cache key.
+_MARK_PROCESSED = insert(processed_events)
+_STORE_EVENTS = insert(outbox)
+_MARK_DISPATCHED = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("b_id"), outbox.c.dispatched_at.is_(None))
+    .values(dispatched_at=bindparam("b_at"))
+)
 
 
 class AlreadyProcessed(Exception):
@@ -49,7 +61,8 @@ class UnitOfWork:
         tenant_id: TenantId | None,
         *,
         read_only: bool = False,
-        consumes: tuple[str, EventId] | None = None,
+        consumes: tuple[str, Sequence[EventId]] | None = None,
+        finishes: Sequence[EventId] = (),
     ) -> None:
         self.runtime = runtime
         self.clock = runtime.clock
@@ -58,6 +71,9 @@ class UnitOfWork:
         self._read_only = read_only
         self._consumes = consumes
         self._consumed = False
+        self._finishes = tuple(finishes)
+        self.finished = False
+        """True once a commit also marked the ``finishes`` events dispatched."""
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
         self._events: list[Event] = []
@@ -112,13 +128,17 @@ class UnitOfWork:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit changes")
         envelopes = self._write_outbox()
+        if self._finishes and not self.finished:
+            now = self.clock.now()
+            self.conn.execute(_MARK_DISPATCHED, [{"b_id": i, "b_at": now} for i in self._finishes])
         self._tx.commit()
         self._consumed = self._consumes is not None
+        self.finished = bool(self._finishes)
         self._committed.extend(envelopes)
         self._events = []
 
     def mark_consumed_only(self) -> None:
-        """Remember the event as processed when the handler decided there was nothing to do."""
+        """Remember the events as processed when the handler decided there was nothing to do."""
         if self._consumes is None or self._consumed:
             return
         with self:
@@ -138,8 +158,8 @@ class UnitOfWork:
         return self._tenant_id
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.runtime.db.is_sqlite
+    def dialect(self) -> str:
+        return self.runtime.db.dialect
 
     def record(self, event: Event) -> None:
         """Publish ``event`` if, and only if, this transaction commits."""
@@ -148,16 +168,16 @@ class UnitOfWork:
     # -- internals -------------------------------------------------------------------------
     def _mark_consumed(self) -> None:
         assert self._consumes is not None
-        consumer, event_id = self._consumes
+        consumer, event_ids = self._consumes
+        now = self.clock.now()
         try:
             self.conn.execute(
-                insert(processed_events).values(
-                    consumer=consumer, event_id=event_id, processed_at=self.clock.now()
-                )
+                _MARK_PROCESSED,
+                [{"consumer": consumer, "event_id": i, "processed_at": now} for i in event_ids],
             )
         except IntegrityError:
             self.__exit__(None, None, None)  # __enter__ failed, so 'with' will not call it
-            raise AlreadyProcessed(f"{consumer} has already processed {event_id}") from None
+            raise AlreadyProcessed(f"{consumer} has already processed {event_ids}") from None
 
     def _write_outbox(self) -> list[Envelope]:
         if not self._events:
@@ -169,7 +189,7 @@ class UnitOfWork:
             for event in self._events
         ]
         self.conn.execute(
-            insert(outbox),
+            _STORE_EVENTS,
             [
                 {
                     "id": env.id,

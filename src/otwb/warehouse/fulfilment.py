@@ -1,10 +1,11 @@
 """W's outbound use cases: allocate an order, confirm its pick, pack it, hand it to transport,
 or release it when the order is cancelled.
 
-No oversell, on either database: stock rows are promised with a conditional UPDATE
-(``allocated + q <= on_hand``), in stock-id order (so concurrent orders never deadlock), inside
-one transaction per order -- all lines or none. The CHECK constraints on ``stock`` are the last
-line of defence, and ``UNIQUE(tenant_id, order_id)`` on fulfilments stops a double allocation.
+No oversell, on either database: an allocation run locks the candidate stock rows in primary-key
+order (so concurrent runs queue and never deadlock), promises from that locked book -- each order
+all lines or none -- and writes the counters in the same transaction. The CHECK constraints on
+``stock`` are the last line of defence, and ``UNIQUE(tenant_id, order_id)`` on fulfilments stops
+a double allocation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from otwb.platform.errors import Conflict, InvalidInput, OutOfStock, UnknownSku
+from otwb.platform.errors import Conflict, InvalidInput, OutOfStock
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
 from otwb.platform.uow import UnitOfWork
@@ -33,20 +34,20 @@ from otwb.warehouse.events import (
     StockReleased,
 )
 from otwb.warehouse.model import (
+    Allocated,
     Demand,
     Fulfilment,
     FulfilmentStatus,
     Parcel,
+    Sku,
+    StockBook,
     TemperatureClass,
-    choose_warehouse,
+    Warehouse,
+    allocate,
     default_parcels,
-    plan_picks,
-    shortages,
 )
 
 log = logging.getLogger("otwb.warehouse")
-
-ATTEMPTS = 5  # a concurrent allocation may take the stock between our read and our update
 
 
 @dataclass(frozen=True)
@@ -71,91 +72,92 @@ class AllocationRequest:
     window_end: datetime | None = None
 
 
-class _StockMoved(Exception):
-    """Another transaction promised the stock we planned to take: plan again."""
+def allocate_orders(
+    uow: UnitOfWork, requests: Sequence[AllocationRequest]
+) -> list[Fulfilment | OutOfStock]:
+    """Allocate each order in full from the nearest warehouse that has it all, or not at all.
 
-
-def allocate_order(uow: UnitOfWork, request: AllocationRequest) -> Fulfilment:
-    """Promise stock for every line from the nearest warehouse that has it all, or nothing.
-
-    Raises ``OutOfStock`` (with the shortages) when no single warehouse can serve the order.
+    One transaction for the whole run: the candidate stock rows are locked in primary-key
+    order, the orders are served one after the other from that book (so none can take what
+    another was promised), and every outcome is published -- ``StockAllocated`` or
+    ``AllocationFailed`` with the shortages.
     """
-    for _ in range(ATTEMPTS):
-        try:
-            return _allocate_once(uow, request)
-        except _StockMoved:
-            continue
-    raise OutOfStock(f"order {request.order_id}: stock kept moving; not allocated")
-
-
-def _allocate_once(uow: UnitOfWork, request: AllocationRequest) -> Fulfilment:
+    outcomes: list[Fulfilment | OutOfStock] = []
     with uow:
-        found = repo.skus_by_code(uow, [line.sku for line in request.lines])
-        missing = sorted({line.sku for line in request.lines} - set(found))
-        if missing:
-            raise UnknownSku(f"unknown SKU(s): {', '.join(missing)}", skus=missing)
-        demand = [Demand(x.line_id, found[x.sku].id, x.quantity) for x in request.lines]
-        stock = repo.stock_for_skus(uow, sorted({d.sku_id for d in demand}))
-        warehouse = choose_warehouse(demand, repo.list_warehouses(uow), stock, request.ship_to)
-        if warehouse is None:
-            codes = {sku.id: code for code, sku in found.items()}
-            short = shortages(demand, stock)
-            raise OutOfStock(
-                f"order {request.order_id}: no warehouse can serve every line",
-                short=[
-                    {"sku": codes[s.sku_id], "requested": s.requested, "available": s.available}
-                    for s in short
-                ],
+        skus = repo.skus_by_code(uow, sorted({x.sku for r in requests for x in r.lines}))
+        codes = {sku.id: code for code, sku in skus.items()}
+        book = StockBook(repo.lock_available_stock(uow, sorted(codes)))
+        warehouses = repo.list_warehouses(uow)
+        allocated: list[Fulfilment] = []
+        for request in requests:
+            outcome = _allocate(uow, request, skus, book, warehouses)
+            outcomes.append(outcome)
+            if isinstance(outcome, OutOfStock):
+                uow.record(
+                    AllocationFailed(
+                        order_id=request.order_id,
+                        reason=outcome.detail,
+                        short=tuple(ShortLine(**item) for item in outcome.extra["short"]),
+                    )
+                )
+                continue
+            allocated.append(outcome)
+            uow.record(
+                StockAllocated(
+                    order_id=request.order_id,
+                    warehouse_id=outcome.warehouse_id,
+                    lines=tuple(
+                        AllocatedLine(line_id=p.line_id, sku=codes[p.sku_id], quantity=p.quantity)
+                        for p in outcome.picks
+                    ),
+                )
             )
-        picks = plan_picks(demand, [r for r in stock if r.warehouse_id == warehouse.id])
-        for pick in sorted(picks, key=lambda p: p.stock_id):  # fixed lock order
-            if not repo.try_allocate(uow, pick.stock_id, pick.quantity):
-                raise _StockMoved
-        fulfilment = Fulfilment(
-            id=uow.ids.new("ful"),
-            order_id=request.order_id,
-            warehouse_id=warehouse.id,
-            customer_id=request.customer_id,
-            status=FulfilmentStatus.ALLOCATED,
-            ship_to_name=request.ship_to_name,
-            ship_to_address=request.ship_to_address,
-            ship_to=request.ship_to,
-            service_level=request.service_level,
-            window_start=request.window_start,
-            window_end=request.window_end,
-            picks=tuple(picks),
-        )
+        repo.promise(uow, book.promised)
         try:
-            repo.insert_fulfilment(uow, fulfilment)
+            repo.insert_fulfilments(uow, allocated)
         except IntegrityError:
-            raise Conflict(f"order {request.order_id} is already allocated") from None
-        by_id = {sku.id: code for code, sku in found.items()}
-        uow.record(
-            StockAllocated(
-                order_id=request.order_id,
-                warehouse_id=warehouse.id,
-                lines=tuple(
-                    AllocatedLine(line_id=p.line_id, sku=by_id[p.sku_id], quantity=p.quantity)
-                    for p in picks
-                ),
-            )
-        )
+            raise Conflict("an order of this run is already allocated") from None
         uow.commit()
-    return fulfilment
+    return outcomes
 
 
-def record_allocation_failure(uow: UnitOfWork, order_id: OrderId, error: OutOfStock) -> None:
-    """Tell the order desk why an order could not be allocated."""
-    short = error.extra.get("short", [])
-    with uow:
-        uow.record(
-            AllocationFailed(
-                order_id=order_id,
-                reason=error.detail,
-                short=tuple(ShortLine(**item) for item in short),
-            )
+def _allocate(
+    uow: UnitOfWork,
+    request: AllocationRequest,
+    skus: dict[str, Sku],
+    book: StockBook,
+    warehouses: Sequence[Warehouse],
+) -> Fulfilment | OutOfStock:
+    unknown = sorted({x.sku for x in request.lines} - set(skus))
+    if unknown:
+        return OutOfStock(
+            f"order {request.order_id}: unknown SKU(s) {', '.join(unknown)}", short=[]
         )
-        uow.commit()
+    demand = [Demand(x.line_id, skus[x.sku].id, x.quantity) for x in request.lines]
+    result = allocate(demand, book, warehouses, request.ship_to)
+    if not isinstance(result, Allocated):
+        codes = {sku.id: code for code, sku in skus.items()}
+        return OutOfStock(
+            f"order {request.order_id}: no warehouse can serve every line",
+            short=[
+                {"sku": codes[s.sku_id], "requested": s.requested, "available": s.available}
+                for s in result
+            ],
+        )
+    return Fulfilment(
+        id=uow.ids.new("ful"),
+        order_id=request.order_id,
+        warehouse_id=result.warehouse.id,
+        customer_id=request.customer_id,
+        status=FulfilmentStatus.ALLOCATED,
+        ship_to_name=request.ship_to_name,
+        ship_to_address=request.ship_to_address,
+        ship_to=request.ship_to,
+        service_level=request.service_level,
+        window_start=request.window_start,
+        window_end=request.window_end,
+        picks=result.picks,
+    )
 
 
 def confirm_pick(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:

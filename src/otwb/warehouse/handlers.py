@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 
 from otwb.orders.events import OrderCancelled, OrderPlaced
 from otwb.platform.bus import MessageBus
-from otwb.platform.errors import NotFound, OutOfStock
+from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import fulfilment
 from otwb.warehouse.fulfilment import AllocationRequest, RequestedLine
 
 
-def on_order_placed(uow: UnitOfWork, e: OrderPlaced) -> None:
+def on_orders_placed(uow: UnitOfWork, events: Sequence[OrderPlaced]) -> None:
+    fulfilment.allocate_orders(uow, [_request(e) for e in events])
+
+
+def _request(e: OrderPlaced) -> AllocationRequest:
     to = e.ship_to
-    request = AllocationRequest(
+    return AllocationRequest(
         order_id=e.order_id,
         customer_id=e.customer_id,
         lines=[RequestedLine(x.line_id, x.sku, x.quantity) for x in e.lines],
@@ -26,10 +31,6 @@ def on_order_placed(uow: UnitOfWork, e: OrderPlaced) -> None:
         window_start=e.window_start,
         window_end=e.window_end,
     )
-    try:
-        fulfilment.allocate_order(uow, request)
-    except OutOfStock as exc:
-        fulfilment.record_allocation_failure(uow, e.order_id, exc)
 
 
 def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
@@ -38,5 +39,5 @@ def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
 
 
 def register(bus: MessageBus) -> None:
-    bus.subscribe(OrderPlaced, "warehouse.allocate", on_order_placed)
+    bus.subscribe_batch(OrderPlaced, "warehouse.allocate", on_orders_placed)
     bus.subscribe(OrderCancelled, "warehouse.release", on_order_cancelled)

@@ -225,6 +225,56 @@ def plan_picks(demand: Sequence[Demand], stock: Sequence[StockRow]) -> list[Pick
     return picks
 
 
+class StockBook:
+    """The stock rows an allocation run may promise, and what it has promised so far.
+
+    Orders of one run are allocated one after the other against the same book, so the second
+    order sees what the first one took; ``promised`` is what the run must write.
+    """
+
+    def __init__(self, rows: Iterable[StockRow]) -> None:
+        self._rows: dict[StockId, StockRow] = {}
+        self._by_sku: dict[SkuId, list[StockId]] = defaultdict(list)
+        for row in rows:
+            self._rows[row.id] = row
+            self._by_sku[row.sku_id].append(row.id)
+        self.promised: dict[StockId, int] = defaultdict(int)
+
+    def rows(self, sku_ids: Iterable[SkuId]) -> list[StockRow]:
+        """The current rows of these SKUs, with this run's promises counted as allocated."""
+        return [
+            replace(row, allocated=row.allocated + self.promised[row.id])
+            if self.promised.get(row.id)
+            else row
+            for sku in sorted(set(sku_ids))
+            for row in (self._rows[i] for i in self._by_sku.get(sku, ()))
+        ]
+
+    def promise(self, picks: Iterable[Pick]) -> None:
+        for pick in picks:
+            self.promised[pick.stock_id] += pick.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Allocated:
+    warehouse: Warehouse
+    picks: tuple[Pick, ...]
+
+
+def allocate(
+    demand: Sequence[Demand], book: StockBook, warehouses: Sequence[Warehouse], ship_to: GeoPoint
+) -> Allocated | list[Shortage]:
+    """Serve the whole order from the nearest warehouse that can, and promise it in the book;
+    or, when no single warehouse can, the network-wide shortages (nothing is promised)."""
+    stock = book.rows(d.sku_id for d in demand)
+    warehouse = choose_warehouse(demand, warehouses, stock, ship_to)
+    if warehouse is None:
+        return shortages(demand, stock)
+    picks = plan_picks(demand, [r for r in stock if r.warehouse_id == warehouse.id])
+    book.promise(picks)
+    return Allocated(warehouse, tuple(picks))
+
+
 @dataclass(frozen=True, slots=True)
 class Parcel:
     weight_kg: float

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from otwb.platform.db import upsert
 from otwb.platform.errors import NotFound
@@ -43,6 +43,38 @@ from otwb.warehouse.tables import (
     warehouses,
 )
 
+# Hot-path statements, built once (their compiled form and cache key are reused).
+_WAREHOUSES = (
+    select(warehouses)
+    .where(warehouses.c.tenant_id == bindparam("b_tenant"))
+    .order_by(warehouses.c.code)
+)
+_SKUS_BY_CODE = select(skus).where(
+    skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
+)
+_SKUS_BY_ID = select(skus).where(
+    skus.c.tenant_id == bindparam("b_tenant"), skus.c.id.in_(bindparam("b_ids", expanding=True))
+)
+# Rows are locked in primary-key order (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+# already holds the write lock), so concurrent allocations queue instead of deadlocking.
+_LOCK_AVAILABLE_STOCK = (
+    select(stock)
+    .where(
+        stock.c.tenant_id == bindparam("b_tenant"),
+        stock.c.sku_id.in_(bindparam("b_skus", expanding=True)),
+        stock.c.on_hand > stock.c.allocated,
+    )
+    .order_by(stock.c.id)
+    .with_for_update()
+)
+_PROMISE = (
+    update(stock)
+    .where(stock.c.id == bindparam("b_id"))
+    .values(allocated=stock.c.allocated + bindparam("b_qty"))
+)
+_INSERT_FULFILMENT = insert(fulfilments)
+_INSERT_ALLOCATIONS = insert(allocations)
+
 
 # -- master data ---------------------------------------------------------------------------
 def _warehouse(r: Any) -> Warehouse:
@@ -66,11 +98,7 @@ def insert_warehouse(uow: UnitOfWork, w: Warehouse) -> None:
 
 
 def list_warehouses(uow: UnitOfWork) -> list[Warehouse]:
-    rows = uow.conn.execute(
-        select(warehouses)
-        .where(warehouses.c.tenant_id == uow.tenant_id)
-        .order_by(warehouses.c.code)
-    ).all()
+    rows = uow.conn.execute(_WAREHOUSES, {"b_tenant": uow.tenant_id}).all()
     return [_warehouse(r) for r in rows]
 
 
@@ -179,16 +207,12 @@ def insert_skus(uow: UnitOfWork, items: Sequence[Sku]) -> None:
 
 
 def skus_by_code(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, Sku]:
-    rows = uow.conn.execute(
-        select(skus).where(skus.c.tenant_id == uow.tenant_id, skus.c.code.in_(list(codes)))
-    ).all()
+    rows = uow.conn.execute(_SKUS_BY_CODE, {"b_tenant": uow.tenant_id, "b_codes": list(codes)})
     return {r.code: _sku(r) for r in rows}
 
 
 def skus_by_id(uow: UnitOfWork, ids: Sequence[SkuId]) -> dict[SkuId, Sku]:
-    rows = uow.conn.execute(
-        select(skus).where(skus.c.tenant_id == uow.tenant_id, skus.c.id.in_(list(ids)))
-    ).all()
+    rows = uow.conn.execute(_SKUS_BY_ID, {"b_tenant": uow.tenant_id, "b_ids": list(ids)})
     return {SkuId(r.id): _sku(r) for r in rows}
 
 
@@ -261,16 +285,11 @@ def _stock_row(r: Any) -> StockRow:
     )
 
 
-def stock_for_skus(uow: UnitOfWork, sku_ids: Sequence[SkuId]) -> list[StockRow]:
+def lock_available_stock(uow: UnitOfWork, sku_ids: Sequence[SkuId]) -> list[StockRow]:
+    """The tenant's stock rows of these SKUs with something available, locked for update."""
     rows = uow.conn.execute(
-        select(stock)
-        .where(
-            stock.c.tenant_id == uow.tenant_id,
-            stock.c.sku_id.in_(list(sku_ids)),
-            stock.c.on_hand > stock.c.allocated,
-        )
-        .order_by(stock.c.id)
-    ).all()
+        _LOCK_AVAILABLE_STOCK, {"b_tenant": uow.tenant_id, "b_skus": list(sku_ids)}
+    )
     return [_stock_row(r) for r in rows]
 
 
@@ -292,14 +311,13 @@ def stock_levels(
     return [(_stock_row(r), r.sku_code, r.location_code) for r in rows]
 
 
-def try_allocate(uow: UnitOfWork, stock_id: StockId, quantity: int) -> bool:
-    """Promise ``quantity`` of a stock row if it is still available (the no-oversell guard)."""
-    result = uow.conn.execute(
-        update(stock)
-        .where(stock.c.id == stock_id, stock.c.on_hand - stock.c.allocated >= quantity)
-        .values(allocated=stock.c.allocated + quantity)
-    )
-    return result.rowcount == 1
+def promise(uow: UnitOfWork, promised: dict[StockId, int]) -> None:
+    """Raise the allocated counters (rows locked by ``lock_available_stock``; the CHECK
+    ``allocated <= on_hand`` is the last guard)."""
+    if promised:
+        uow.conn.execute(
+            _PROMISE, [{"b_id": sid, "b_qty": qty} for sid, qty in sorted(promised.items())]
+        )
 
 
 def take_picked(uow: UnitOfWork, stock_id: StockId, quantity: int) -> None:
@@ -355,29 +373,35 @@ def allocation_discrepancies(uow: UnitOfWork) -> list[tuple[StockId, int, int]]:
 
 
 # -- fulfilments -------------------------------------------------------------------------
-def insert_fulfilment(uow: UnitOfWork, f: Fulfilment) -> None:
+def insert_fulfilments(uow: UnitOfWork, items: Sequence[Fulfilment]) -> None:
+    if not items:
+        return
     now = uow.clock.now()
     uow.conn.execute(
-        insert(fulfilments).values(
-            id=f.id,
-            tenant_id=uow.tenant_id,
-            order_id=f.order_id,
-            warehouse_id=f.warehouse_id,
-            customer_id=f.customer_id,
-            status=f.status.value,
-            ship_to_name=f.ship_to_name,
-            ship_to_address=f.ship_to_address,
-            ship_to_lat=f.ship_to.lat,
-            ship_to_lon=f.ship_to.lon,
-            service_level=f.service_level,
-            window_start=f.window_start,
-            window_end=f.window_end,
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_FULFILMENT,
+        [
+            {
+                "id": f.id,
+                "tenant_id": uow.tenant_id,
+                "order_id": f.order_id,
+                "warehouse_id": f.warehouse_id,
+                "customer_id": f.customer_id,
+                "status": f.status.value,
+                "ship_to_name": f.ship_to_name,
+                "ship_to_address": f.ship_to_address,
+                "ship_to_lat": f.ship_to.lat,
+                "ship_to_lon": f.ship_to.lon,
+                "service_level": f.service_level,
+                "window_start": f.window_start,
+                "window_end": f.window_end,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for f in items
+        ],
     )
     uow.conn.execute(
-        insert(allocations),
+        _INSERT_ALLOCATIONS,
         [
             {
                 "id": uow.ids.new("all"),
@@ -388,6 +412,7 @@ def insert_fulfilment(uow: UnitOfWork, f: Fulfilment) -> None:
                 "quantity": p.quantity,
                 "status": "open",
             }
+            for f in items
             for p in f.picks
         ],
     )
