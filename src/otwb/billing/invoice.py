@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from otwb.billing.model import DESCRIPTIONS, KIND_OF, Basis, Charge, ChargeKind, plain
+from otwb.billing.model import DESCRIPTIONS, KIND_OF, Basis, Charge, ChargeKind, plain, product
 from otwb.platform.errors import InvalidInput
 from otwb.platform.ids import CustomerId, InvoiceId
 from otwb.platform.money import Money, minor_unit
@@ -69,7 +69,7 @@ LINE_ORDER = [Basis.LINE, Basis.KG_KM, Basis.DROP, Basis.UNIT_DAY]
 
 def tax_on(subtotal: Decimal, rate: Decimal, currency: str) -> Decimal:
     """The tax on a subtotal, rounded half-up once to the currency's minor unit."""
-    return Money(subtotal * rate, currency).rounded().amount
+    return Money(product(subtotal, rate), currency).rounded().amount
 
 
 def draft_invoice(charges: Sequence[Charge], tax_rate: Decimal) -> InvoiceDraft:

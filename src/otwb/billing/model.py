@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 
 from otwb.platform.errors import InvalidInput
@@ -34,7 +34,8 @@ TAX_PLACES = 4
 QUANTITY_PLACES = 3
 """Weights and distances from transport are measured to the gram and the metre."""
 MAX_RATE = Decimal(1_000_000)
-MAX_QUANTITY = Decimal(10) ** 12
+MAX_MEASURE = Decimal(10) ** 7
+"""Sanity bound of a reported weight (kg) or distance (km)."""
 
 
 class UnsupportedCurrency(InvalidInput):
@@ -114,7 +115,7 @@ def measured(value: float, label: str) -> Decimal:
         exact = Decimal(repr(float(value)))
     except (TypeError, ValueError, InvalidOperation):
         raise InvalidInput(f"{label}: {value!r} is not a number") from None
-    if not exact.is_finite() or exact < 0 or exact > MAX_QUANTITY:
+    if not exact.is_finite() or exact < 0 or exact > MAX_MEASURE:
         raise InvalidInput(f"{label} must be a finite number >= 0, got {value!r}")
     return exact.quantize(Decimal(1).scaleb(-QUANTITY_PLACES), ROUND_HALF_UP) + 0
 
@@ -127,6 +128,13 @@ def _rate(value: Decimal, label: str, places: int, maximum: Decimal) -> Decimal:
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise InvalidInput(f"{label} has more than {places} decimal places", field=label)
     return value
+
+
+def product(a: Decimal, b: Decimal) -> Decimal:
+    """a x b exactly (Decimal's default context would round past 28 significant digits)."""
+    with localcontext() as ctx:
+        ctx.prec = 100
+        return a * b
 
 
 def start_of(day: date) -> datetime:
@@ -161,9 +169,9 @@ class Tariff:
             "storage_per_unit_day",
         ):
             value = parse_decimal(getattr(self, label), label)
-            object.__setattr__(self, label, _rate(value, label, RATE_PLACES, MAX_RATE))
+            object.__setattr__(self, label, plain(_rate(value, label, RATE_PLACES, MAX_RATE)))
         tax = _rate(parse_decimal(self.tax_rate, "tax_rate"), "tax_rate", TAX_PLACES, Decimal(1))
-        object.__setattr__(self, "tax_rate", tax)
+        object.__setattr__(self, "tax_rate", plain(tax))
 
     def unit_price(self, basis: Basis) -> Decimal:
         return {
@@ -214,7 +222,7 @@ def transport_measures(weight_kg: Decimal, distance_km: Decimal) -> list[Measure
     """A delivery: ``weight x distance`` kg·km and one drop."""
     if weight_kg < 0 or distance_km < 0:
         raise InvalidInput("weight and distance must not be negative")
-    return [Measure(Basis.KG_KM, weight_kg * distance_km), Measure(Basis.DROP, Decimal(1))]
+    return [Measure(Basis.KG_KM, product(weight_kg, distance_km)), Measure(Basis.DROP, Decimal(1))]
 
 
 def storage_measures(units: int, days: int = 1) -> list[Measure]:
@@ -225,7 +233,7 @@ def storage_measures(units: int, days: int = 1) -> list[Measure]:
 
 def charge_amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
     """quantity x unit price, rounded half-up to the currency's minor unit (at the line)."""
-    return Money(quantity * unit_price, currency).rounded().amount
+    return Money(product(quantity, unit_price), currency).rounded().amount
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,13 @@ def list_tariffs(
             owners.append(tariffs.c.customer_id.is_(None))
         query = query.where(or_(*owners))
     rows = uow.conn.execute(
-        query.order_by(tariffs.c.customer_id, tariffs.c.valid_from, tariffs.c.id)
+        # the default first on both databases (they sort NULL differently)
+        query.order_by(
+            tariffs.c.customer_id.is_not(None),
+            tariffs.c.customer_id,
+            tariffs.c.valid_from,
+            tariffs.c.id,
+        )
     ).all()
     return [_tariff(r) for r in rows]
 
