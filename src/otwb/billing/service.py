@@ -111,12 +111,6 @@ def list_tariffs(uow: UnitOfWork, customer_id: CustomerId | None = None) -> list
         return repo.list_tariffs(uow, [customer_id], with_default=False)
 
 
-def tariff_for(uow: UnitOfWork, customer_id: CustomerId, on: date) -> Tariff | None:
-    """The tariff that prices ``customer_id``'s activities on ``on`` (its own, else default)."""
-    with uow:
-        return applicable_tariff(repo.list_tariffs(uow, [customer_id]), customer_id, on)
-
-
 # -- charges -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Accrual:
