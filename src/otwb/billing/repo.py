@@ -158,7 +158,7 @@ def insert_charges(uow: UnitOfWork, items: Sequence[Charge]) -> int:
             )
             .on_conflict_do_nothing(index_elements=ACTIVITY_KEY)
         )
-        # RETURNING, not rowcount: psycopg gives -1 for a single INSERT ... ON CONFLICT.
+        # Count RETURNING rows: rowcount came back -1 on PostgreSQL (SQLAlchemy 2.1, psycopg 3).
         created += len(uow.conn.execute(statement.returning(charges.c.id)).all())
     return created
 
