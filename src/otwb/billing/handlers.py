@@ -1,9 +1,34 @@
-"""Handlers this context registers for other contexts' events."""
+"""How B accrues charges as W and T work: a picked order is handled, a delivery transported.
+
+``OrderPicked`` carries no time of its own, so its handling charge is dated when B hears of it:
+in-process that is the moment the pick commits; after a failed delivery, the redelivery's time.
+"""
 
 from __future__ import annotations
 
+from otwb.billing import service
+from otwb.billing.model import measured
 from otwb.platform.bus import MessageBus
+from otwb.platform.uow import UnitOfWork
+from otwb.transport.events import ShipmentDelivered
+from otwb.warehouse.events import OrderPicked
+
+
+def on_order_picked(uow: UnitOfWork, e: OrderPicked) -> None:
+    service.charge_handling(uow, e.order_id, e.customer_id, e.lines, uow.clock.now())
+
+
+def on_shipment_delivered(uow: UnitOfWork, e: ShipmentDelivered) -> None:
+    service.charge_transport(
+        uow,
+        e.shipment_id,
+        e.customer_id,
+        measured(e.weight_kg, "weight_kg"),
+        measured(e.distance_km, "distance_km"),
+        e.delivered_at,
+    )
 
 
 def register(bus: MessageBus) -> None:
-    """Filled in with the context's reactions (see the context's service)."""
+    bus.subscribe(OrderPicked, "billing.handling", on_order_picked)
+    bus.subscribe(ShipmentDelivered, "billing.transport", on_shipment_delivered)
