@@ -30,6 +30,7 @@ from otwb.platform.clock import SimulatedClock
 from otwb.platform.db import Database
 from otwb.platform.geo import GeoPoint
 from otwb.platform.settings import Settings
+from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import service as warehouse
 from otwb.warehouse.model import WarehouseKind
 
@@ -43,7 +44,7 @@ def prepare(db: Database, n_orders: int, seed: int) -> tuple[Any, Any, list[Any]
     rt = bootstrap(Settings(database_url=str(db.engine.url)), database=db, clock=clock, seed=seed)
     tenant = auth.create_tenant(rt.uow(), "Bench Distribution")
 
-    def uow():
+    def uow() -> UnitOfWork:
         return rt.uow(tenant.id)
 
     sites = [("CEN", WarehouseKind.CENTRAL, 45.70, 4.95)] + [

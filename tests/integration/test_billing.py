@@ -82,6 +82,7 @@ def picked(uow: UowFactory, customer_id: str, order_id: str, lines: int) -> None
                 customer_id=CustomerId(customer_id),
                 lines=lines,
                 units=lines * 2,
+                picked_at=u.clock.now(),
             )
         )
         u.commit()

@@ -18,6 +18,7 @@ from otwb.platform.errors import (
     UnknownSku,
 )
 from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CustomerId
 from otwb.platform.tables import outbox
 from otwb.warehouse import fulfilment, service
 from otwb.warehouse.model import (
@@ -198,7 +199,7 @@ def test_a_batch_of_orders_keeps_the_good_ones_and_reports_the_bad(runtime, uow,
         good,
         orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("NOPE", 1)]),
         orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("TEA", 0)]),
-        orders.PlaceOrder("cus_missing", f.address(), [orders.NewLine("TEA", 1)]),
+        orders.PlaceOrder(CustomerId("cus_missing"), f.address(), [orders.NewLine("TEA", 1)]),
         orders.PlaceOrder(customer.id, f.address(), [orders.NewLine("TEA", 30)]),
         good,
     ]

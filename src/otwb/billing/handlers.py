@@ -1,8 +1,6 @@
 """How B accrues charges as W and T work: a picked order is handled, a delivery transported.
-
-``OrderPicked`` carries no time of its own, so its handling charge is dated when B hears of it:
-in-process that is the moment the pick commits; after a failed delivery, the redelivery's time.
-"""
+Each charge is dated when the activity happened (``picked_at``, ``delivered_at``), not when B
+hears of it, so a redelivery after an outage lands in the right billing period."""
 
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ from otwb.warehouse.events import OrderPicked
 
 
 def on_order_picked(uow: UnitOfWork, e: OrderPicked) -> None:
-    service.charge_handling(uow, e.order_id, e.customer_id, e.lines, uow.clock.now())
+    service.charge_handling(uow, e.order_id, e.customer_id, e.lines, e.picked_at)
 
 
 def on_shipment_delivered(uow: UnitOfWork, e: ShipmentDelivered) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from otwb.platform.errors import DomainError
 from otwb.platform.ids import TenantId
@@ -86,7 +87,7 @@ def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except DomainError as exc:
-            err_console.print(f"[red]error[/red] [{exc.code}] {exc.detail}")
+            err_console.print(f"[red]error[/red] {escape(f'[{exc.code}] {exc.detail}')}")
             raise typer.Exit(2) from None
 
     return wrapper

@@ -60,6 +60,7 @@ class OrderPicked(Event):
     customer_id: CustomerId
     lines: int
     units: int
+    picked_at: datetime
 
 
 class PackedParcel(Payload):

@@ -178,6 +178,7 @@ def confirm_pick(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
                 customer_id=fulfilment.customer_id,
                 lines=len({p.line_id for p in fulfilment.picks}),
                 units=sum(p.quantity for p in fulfilment.picks),
+                picked_at=uow.clock.now(),
             )
         )
         uow.commit()
