@@ -248,6 +248,9 @@ def test_plan_dispatch_deliver_and_the_order_is_delivered(uow, depot, runtime, t
     assert (planned.route_id, planned.stops) == (route.id, 1)
     assert planned.distance_km == pytest.approx(route.distance_m / 1000)
 
+    with pytest.raises(InvalidTransition):  # START is the day before
+        dispatch.dispatch_route(uow(), route.id)
+    assert order_status(uow, order.id) is OrderStatus.PACKED
     clock.set(at(DAY, 8))
     dispatch.dispatch_route(uow(), route.id)
     assert order_status(uow, order.id) is OrderStatus.SHIPPED

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from otwb.platform.clock import as_utc
-from otwb.platform.errors import Conflict, InvalidInput
+from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
 from otwb.platform.ids import RouteId, ShipmentId
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import repo
@@ -25,6 +25,7 @@ from otwb.transport.model import (
     ShipmentStatus,
     StopStatus,
     completion,
+    day_start,
 )
 from otwb.transport.service import distance_provider
 
@@ -45,6 +46,12 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
         route = repo.get_route(uow, route_id)
         dispatched = route.moved_to(RouteStatus.DISPATCHED)
         now = uow.clock.now()
+        if now < day_start(route.service_date):
+            raise InvalidTransition(
+                f"route {route_id} is for {route.service_date}; it cannot leave before that day",
+                current=route.status.value,
+                requested=RouteStatus.DISPATCHED.value,
+            )
         delay = max(now - route.planned_start, timedelta(0))
         live = [s for s in route.stops if s.status is StopStatus.PLANNED]
         shipments = repo.shipments_by_id(uow, [s.shipment_id for s in live])

@@ -343,12 +343,15 @@ def _route(r: Any, stops: tuple[RouteStop, ...]) -> Route:
         duration_s=r.duration_s,
         planned_start=r.planned_start,
         planned_end=r.planned_end,
-        planned_cost=Money(r.planned_cost, r.currency),
+        # Costs are fixed to the cent; the column keeps 4 places, so round back on the way out.
+        planned_cost=Money(r.planned_cost, r.currency).rounded(),
         stops=stops,
         dispatched_at=r.dispatched_at,
         completed_at=r.completed_at,
         actual_duration_s=r.actual_duration_s,
-        actual_cost=Money(r.actual_cost, r.currency) if r.actual_cost is not None else None,
+        actual_cost=(
+            Money(r.actual_cost, r.currency).rounded() if r.actual_cost is not None else None
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from otwb.platform.ids import (
     VehicleId,
     WarehouseId,
 )
-from otwb.platform.money import Money
+from otwb.platform.money import Money, to_decimal
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import planning, repo, routing
 from otwb.transport.distance import DistanceProvider, HaversineProvider
@@ -86,6 +86,9 @@ def add_vehicle(uow: UnitOfWork, new: NewVehicle) -> Vehicle:
     with uow:
         currency = auth.get_tenant(uow, uow.tenant_id).currency
         try:
+            per_km, per_hour, fixed = (
+                _rate(x) for x in (new.cost_per_km, new.cost_per_hour, new.fixed_cost)
+            )
             vehicle = Vehicle(
                 id=VehicleId(uow.ids.new("veh")),
                 code=new.code.strip(),
@@ -94,15 +97,15 @@ def add_vehicle(uow: UnitOfWork, new: NewVehicle) -> Vehicle:
                 capacity_kg=new.capacity_kg,
                 capacity_m3=new.capacity_m3,
                 refrigerated=new.refrigerated,
-                cost_per_km=Money.of(new.cost_per_km, currency),
-                cost_per_hour=Money.of(new.cost_per_hour, currency),
-                fixed_cost=Money.of(new.fixed_cost, currency),
+                cost_per_km=Money.of(per_km, currency),
+                cost_per_hour=Money.of(per_hour, currency),
+                fixed_cost=Money.of(fixed, currency),
                 speed_kmh=new.speed_kmh,
                 shift_start=new.shift_start,
                 shift_end=new.shift_end,
                 active=new.active,
             )
-        except (TypeError, ValueError) as exc:  # a float or a NaN amount
+        except (TypeError, ValueError, ArithmeticError) as exc:  # a float, NaN, too precise
             raise InvalidInput(f"invalid vehicle cost: {exc}") from None
         try:
             repo.get_depot(uow, new.depot_id)
@@ -116,6 +119,19 @@ def add_vehicle(uow: UnitOfWork, new: NewVehicle) -> Vehicle:
             raise Conflict(f"vehicle code {vehicle.code!r} is already used") from None
         uow.commit()
     return vehicle
+
+
+RATE_PLACES = Decimal("0.0001")
+"""Vehicle rates are kept to 4 decimal places (a tenth of a cent per km is meaningful)."""
+
+
+def _rate(value: Decimal) -> Decimal:
+    """The rate at 4 places, as the database keeps it; more precision is refused, not lost."""
+    rate = to_decimal(value)
+    fixed = rate.quantize(RATE_PLACES)
+    if fixed != rate:
+        raise ValueError(f"{value} has more than 4 decimal places")
+    return fixed
 
 
 def list_vehicles(uow: UnitOfWork, depot_id: WarehouseId | None = None) -> list[Vehicle]:
