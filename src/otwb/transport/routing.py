@@ -29,6 +29,9 @@ from numpy.typing import NDArray
 log = logging.getLogger("otwb.transport.routing")
 
 _MAX_COST = 2**62  # keep every penalised cost far from int64 overflow
+_SAFE_OBJECTIVE = 2**58
+NO_IMPROVEMENT_ITERATIONS = 20_000
+"""Stop before the time limit when the best plan has not improved for this many iterations."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,29 @@ def prize(problem: RoutingProblem) -> int:
     return 2 * worst + 1_000
 
 
+def _cost_scale(problem: RoutingProblem, stop_prize: int) -> int:
+    """A divisor for every cost so that no objective the router can reach overflows int64.
+
+    1 (costs as given) for any realistic fleet; extreme rates are scaled down together, which
+    keeps their proportions and so the plan that minimises them.
+    """
+    n = len(problem.stops)
+    longest = int(problem.distance_m.max()) if len(problem.distance_m) else 0
+    worst_route = max(
+        (
+            v.fixed_cost + v.cost_per_m * longest * (n + 1) + v.cost_per_s * problem.horizon
+            for v in problem.vehicles
+        ),
+        default=0,
+    )
+    bound = len(problem.vehicles) * worst_route + stop_prize * (n + 1)
+    return max(1, -(-bound // _SAFE_OBJECTIVE))
+
+
+def _scaled(value: int, scale: int) -> int:
+    return value if scale == 1 or value == 0 else max(1, round(value / scale))
+
+
 def _max_penalty(problem: RoutingProblem, stop_prize: int) -> float:
     """A unit of violation at the highest penalty outweighs a stop's prize, and never overflows."""
     totals = [sum(s.demand[d] for s in problem.stops) for d in range(len(problem.dimensions))]
@@ -166,7 +192,7 @@ def _max_penalty(problem: RoutingProblem, stop_prize: int) -> float:
     return float(max(100_000, min(stop_prize, _MAX_COST // (8 * worst_violation))))
 
 
-def _problem_data(problem: RoutingProblem, stop_prize: int) -> pyvrp.ProblemData:
+def _problem_data(problem: RoutingProblem, stop_prize: int, scale: int) -> pyvrp.ProblemData:
     locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in problem.coordinates]
     depots = [pyvrp.Depot(location=d.location, name=d.name) for d in problem.depots]
     clients = [
@@ -189,11 +215,11 @@ def _problem_data(problem: RoutingProblem, stop_prize: int) -> pyvrp.ProblemData
             capacity=list(v.capacity),
             start_depot=v.depot,
             end_depot=v.depot,
-            fixed_cost=v.fixed_cost,
+            fixed_cost=_scaled(v.fixed_cost, scale),
             tw_early=v.tw_early,
             tw_late=v.tw_late,
-            unit_distance_cost=v.cost_per_m,
-            unit_duration_cost=v.cost_per_s,
+            unit_distance_cost=_scaled(v.cost_per_m, scale),
+            unit_duration_cost=_scaled(v.cost_per_s, scale),
             profile=v.profile,
             name=v.name,
         )
@@ -219,14 +245,19 @@ def solve(problem: RoutingProblem, time_limit_s: float = 5.0, seed: int = 0) -> 
     if not problem.stops or not problem.vehicles:
         return RoutingPlan((), everything, 0)
     started = time.perf_counter()
-    stop_prize = prize(problem)
-    data = _problem_data(problem, stop_prize)
+    scale = _cost_scale(problem, prize(problem))
+    stop_prize = _scaled(prize(problem), scale)
+    data = _problem_data(problem, stop_prize, scale)
     params = pyvrp.SolveParams(
         penalty=pyvrp.PenaltyParams(max_penalty=_max_penalty(problem, stop_prize))
     )
+    criteria: list[pyvrp.stop.StoppingCriterion] = [
+        pyvrp.stop.MaxRuntime(max(time_limit_s, 0.01)),
+        pyvrp.stop.NoImprovement(NO_IMPROVEMENT_ITERATIONS),
+    ]
     result = pyvrp.solve(
         data,
-        stop=pyvrp.stop.MaxRuntime(max(time_limit_s, 0.01)),
+        stop=pyvrp.stop.MultipleCriteria(criteria),
         seed=seed,
         collect_stats=False,
         display=False,
@@ -264,16 +295,17 @@ def _plan_of(problem: RoutingProblem, solution: pyvrp.Solution, elapsed: float) 
             served.add(int(activity.idx))
         if not visits:
             continue
+        v = problem.vehicles[int(route.vehicle_type())]
+        distance, duration = int(route.distance()), int(route.duration())
         routes.append(
             PlannedRoute(
                 vehicle=int(route.vehicle_type()),
                 visits=tuple(visits),
                 start_s=int(route.start_time()),
                 end_s=int(route.end_time()),
-                distance_m=int(route.distance()),
-                duration_s=int(route.duration()),
-                cost=int(route.distance_cost() + route.duration_cost())
-                + int(problem.vehicles[int(route.vehicle_type())].fixed_cost),
+                distance_m=distance,
+                duration_s=duration,
+                cost=v.fixed_cost + v.cost_per_m * distance + v.cost_per_s * duration,
             )
         )
     routes.sort(key=lambda r: r.vehicle)

@@ -283,3 +283,26 @@ def test_vehicle_types_match_what_a_vehicle_is():
     assert planning.capacity(vehicle("A1"), 7)[2] == 0
     s = shipment(1, kg=0.0015, m3=0.0000015, temperature=TemperatureClass.CHILLED)
     assert planning.demand(s) == (2, 2, 1)  # demands round up, capacities down
+
+
+def test_a_small_problem_does_not_wait_for_the_time_limit():
+    problem = two_depot_problem()
+    result = routing.solve(problem, time_limit_s=30.0)
+    assert result.runtime_s < 10.0
+    assert result.unplanned == ()
+    assert check_plan(problem, result) == []
+
+
+def test_extreme_rates_are_scaled_not_overflowed():
+    problem = two_depot_problem()
+    rich = tuple(
+        replace(v, fixed_cost=10**14, cost_per_m=10**13, cost_per_s=10**13)
+        for v in problem.vehicles
+    )
+    problem = replace(problem, vehicles=rich)
+    assert routing._cost_scale(problem, routing.prize(problem)) > 1
+    result = routing.solve(problem, LIMIT)
+    assert check_plan(problem, result) == []
+    assert result.unplanned == ()
+    r = result.routes[0]
+    assert r.cost == 10**14 + 10**13 * (r.distance_m + r.duration_s)
