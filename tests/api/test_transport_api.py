@@ -283,3 +283,29 @@ def test_unknown_ids_and_other_tenants(client, keys, runtime, site, shipment_id)
         == "planned"
     )
     assert_problem(client.get("/api/v1/vehicles"), 401, "unauthorized")
+
+
+def test_cancel_a_route_and_reschedule_a_shipment(client, keys, site, shipment_id):
+    client.post("/api/v1/vehicles", json=vehicle_body(site.warehouse.id), headers=keys.admin)
+    plan = {"depot_id": site.warehouse.id, "service_date": DAY, "time_limit_seconds": 0.3}
+    (route,) = client.post("/api/v1/routes/plan", json=plan, headers=keys.operator).json()["routes"]
+    url = f"/api/v1/shipments/{shipment_id}/window"
+    window = {"window": {"start": "2026-11-27T14:00:00Z", "end": "2026-11-27T16:00:00Z"}}
+    assert_problem(client.put(url, json=window, headers=keys.operator), 409, "invalid_transition")
+    cancelled = client.post(f"/api/v1/routes/{route['id']}/cancel", headers=keys.operator)
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["stops"][0]["status"] == "cancelled"
+    again = client.post(f"/api/v1/routes/{route['id']}/cancel", headers=keys.operator)
+    assert_problem(again, 409, "invalid_transition")
+
+    backwards = {"window": {"start": "2026-11-27T16:00:00Z", "end": "2026-11-27T14:00:00Z"}}
+    assert_problem(client.put(url, json=backwards, headers=keys.operator), 422, "invalid_input")
+    naive = {"window": {"start": "2026-11-27T14:00:00", "end": "2026-11-27T16:00:00Z"}}
+    assert_problem(client.put(url, json=naive, headers=keys.operator), 422, "validation_error")
+    moved = client.put(url, json=window, headers=keys.operator)
+    assert moved.status_code == 200
+    assert moved.json()["status"] == "ready"
+    assert moved.json()["window_start"].startswith("2026-11-27T14:00:00")
+    cleared = client.put(url, json={"window": None}, headers=keys.operator).json()
+    assert cleared["window_start"] is None

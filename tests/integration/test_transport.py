@@ -20,7 +20,7 @@ from otwb.platform.ids import EventId, RouteId, TenantId, WarehouseId
 from otwb.platform.money import Money
 from otwb.platform.tables import outbox
 from otwb.platform.uow import UnitOfWork
-from otwb.transport import dispatch, planning, repo, service, shipments
+from otwb.transport import dispatch, planning, route_repo, routing, service, shipments
 from otwb.transport.events import (
     DeliveryFailed,
     RouteCompleted,
@@ -33,6 +33,7 @@ from otwb.transport.model import (
     ShipmentStatus,
     StopStatus,
     TemperatureClass,
+    Window,
     route_cost,
 )
 from otwb.transport.tables import shipments as shipments_table
@@ -356,7 +357,7 @@ def test_busy_vehicles_are_not_planned_twice_the_same_day(uow, depot, runtime, t
     # The database guard: one open route per vehicle and date.
     (route,) = first.routes
     with pytest.raises(IntegrityError), uow() as u:
-        repo.insert_route(u, replace(route, id=RouteId("rte_x"), stops=()))
+        route_repo.insert_route(u, replace(route, id=RouteId("rte_x"), stops=()))
 
 
 def test_cancelled_order_cancels_its_shipment_before_dispatch(uow, depot, clock):
@@ -479,3 +480,63 @@ def test_unknown_depot_and_bad_time_limit(uow, depot):
         service.plan_routes(uow(), depot.warehouse.id, DAY, 0)
     with pytest.raises(InvalidInput):
         shipments.get_shipment_by_tracking(uow(), "not-a-number")
+
+
+def test_cancelling_a_planned_route_puts_its_shipments_back(uow, depot, clock):
+    van(uow, depot)
+    handed_over(uow, depot)
+    handed_over(uow, depot, lat=45.70)
+    (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    cancelled = service.cancel_route(uow(), route.id)
+    assert cancelled.status is RouteStatus.CANCELLED
+    stored = service.get_route(uow(), route.id)
+    assert {s.status for s in stored.stops} == {StopStatus.CANCELLED}
+    assert {s.status for s in shipments.list_shipments(uow())} == {ShipmentStatus.READY}
+    (again,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    assert again.vehicle_id == route.vehicle_id
+    assert len(again.stops) == 2
+    clock.set(at(DAY, 8))
+    dispatch.dispatch_route(uow(), again.id)
+    with pytest.raises(InvalidTransition):
+        service.cancel_route(uow(), again.id)
+
+
+def test_a_failed_shipment_gets_a_new_window_for_its_second_attempt(uow, depot, clock):
+    van(uow, depot)
+    handed_over(uow, depot, window=(at(DAY, 9), timedelta(hours=2)))
+    (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    shipment_id = route.stops[0].shipment_id
+    clock.set(at(DAY, 8))
+    dispatch.dispatch_route(uow(), route.id)
+    with pytest.raises(InvalidTransition):  # on the road: too late to change the window
+        shipments.reschedule_shipment(uow(), shipment_id, None)
+    dispatch.record_delivery_failure(uow(), shipment_id, "closed")
+    nextday = DAY + timedelta(days=1)
+    stuck = service.plan_routes(uow(), depot.warehouse.id, nextday, LIMIT)
+    assert [u.reason for u in stuck.unplanned] == [planning.WINDOW_MISSED]
+    window = Window(at(nextday, 14), at(nextday, 16))
+    moved = shipments.reschedule_shipment(uow(), shipment_id, window)
+    assert (moved.status, moved.window) == (ShipmentStatus.FAILED, window)
+    (again,) = service.plan_routes(uow(), depot.warehouse.id, nextday, LIMIT).routes
+    assert at(nextday, 14) <= again.stops[0].planned_arrival <= at(nextday, 16)
+
+
+def test_a_concurrent_plan_makes_this_one_a_conflict(uow, depot, monkeypatch):
+    van(uow, depot)
+    handed_over(uow, depot)
+    real = routing.solve
+    raced: list[int] = []
+
+    def solve_while_another_dispatcher_plans(problem, time_limit_s, seed=0):
+        plan = real(problem, time_limit_s, seed)
+        if not raced:
+            raced.append(1)
+            service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT)  # wins the race
+        return plan
+
+    monkeypatch.setattr(routing, "solve", solve_while_another_dispatcher_plans)
+    with pytest.raises(Conflict):
+        service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT)
+    (route,) = service.list_routes(uow(), DAY)
+    (s,) = shipments.list_shipments(uow())
+    assert (s.status, s.route_id) == (ShipmentStatus.PLANNED, route.id)

@@ -21,6 +21,7 @@ from otwb.transport.model import (
     StopStatus,
     TemperatureClass,
     Vehicle,
+    Window,
 )
 
 router = APIRouter(tags=["transport"])
@@ -231,6 +232,15 @@ class FailureIn(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class WindowIn(Strict):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class RescheduleIn(Strict):
+    window: WindowIn | None = Field(description="The new delivery window; null for none")
+
+
 class FleetSummaryOut(BaseModel):
     service_date: date
     routes: int
@@ -333,6 +343,20 @@ def get_route(route_id: str, caller: Reader) -> RouteOut:
 def dispatch_route(route_id: str, caller: Operator) -> RouteOut:
     dispatch.dispatch_route(caller.uow(), RouteId(route_id))
     return RouteOut.of(service.get_route(caller.reader(), RouteId(route_id)))
+
+
+@router.post("/routes/{route_id}/cancel", response_model=RouteOut)
+def cancel_route(route_id: str, caller: Operator) -> RouteOut:
+    service.cancel_route(caller.uow(), RouteId(route_id))
+    return RouteOut.of(service.get_route(caller.reader(), RouteId(route_id)))
+
+
+@router.put("/shipments/{shipment_id}/window", response_model=ShipmentOut)
+def reschedule(shipment_id: str, body: RescheduleIn, caller: Operator) -> ShipmentOut:
+    window = Window(body.window.start, body.window.end) if body.window else None
+    return ShipmentOut.of(
+        shipments.reschedule_shipment(caller.uow(), ShipmentId(shipment_id), window)
+    )
 
 
 @router.post("/shipments/{shipment_id}/delivery", response_model=ShipmentOut)

@@ -252,6 +252,14 @@ def dispatch_(route_id: str, tenant: TenantOption, db: DbOption = None) -> None:
     console.print(f"route {r.id}: {r.status.value}")
 
 
+@app.command("cancel")
+@domain_errors
+def cancel(route_id: str, tenant: TenantOption, db: DbOption = None) -> None:
+    """Call off a planned route; its shipments wait for the next plan."""
+    r = service.cancel_route(tenant_uow(runtime(db), tenant), RouteId(route_id))
+    console.print(f"route {r.id}: {r.status.value}")
+
+
 @app.command("deliver")
 @domain_errors
 def deliver(

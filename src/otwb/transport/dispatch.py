@@ -10,7 +10,7 @@ from otwb.platform.clock import as_utc
 from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
 from otwb.platform.ids import RouteId, ShipmentId
 from otwb.platform.uow import UnitOfWork
-from otwb.transport import repo
+from otwb.transport import repo, route_repo
 from otwb.transport.distance import road_distance_km
 from otwb.transport.events import (
     DeliveryFailed,
@@ -43,7 +43,7 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
     ETAs are the planned arrivals, pushed back by however late the vehicle leaves.
     """
     with uow:
-        route = repo.get_route(uow, route_id)
+        route = route_repo.get_route(uow, route_id)
         dispatched = route.moved_to(RouteStatus.DISPATCHED)
         now = uow.clock.now()
         if now < day_start(route.service_date):
@@ -67,7 +67,7 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
             ):
                 raise _changed(f"shipment {shipment.id}")
             eta = stop.planned_arrival + delay
-            repo.move_stop(
+            route_repo.move_stop(
                 uow, route_id, shipment.id, [StopStatus.PLANNED], StopStatus.DISPATCHED, eta=eta
             )
             uow.record(
@@ -79,7 +79,7 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
                     eta=eta,
                 )
             )
-        if not repo.move_route(
+        if not route_repo.move_route(
             uow, route_id, RouteStatus.PLANNED, RouteStatus.DISPATCHED, dispatched_at=now
         ):
             raise _changed(f"route {route_id}")
@@ -110,7 +110,7 @@ def _on_the_road(
     shipment = repo.get_shipment(uow, shipment_id)
     shipment.moved_to(to)  # InvalidTransition unless in transit
     assert shipment.route_id is not None  # guaranteed by the on_a_route CHECK
-    return shipment, repo.get_route(uow, shipment.route_id)
+    return shipment, route_repo.get_route(uow, shipment.route_id)
 
 
 def record_delivery(
@@ -137,7 +137,7 @@ def record_delivery(
             recipient=recipient,
         ):
             raise _changed(f"shipment {shipment_id}")
-        repo.move_stop(
+        route_repo.move_stop(
             uow,
             route.id,
             shipment_id,
@@ -186,7 +186,7 @@ def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: st
             failure_reason=reason,
         ):
             raise _changed(f"shipment {shipment_id}")
-        repo.move_stop(
+        route_repo.move_stop(
             uow, route.id, shipment_id, [StopStatus.DISPATCHED], StopStatus.FAILED, resolved_at=at
         )
         uow.record(
@@ -206,14 +206,14 @@ def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: st
 
 def _complete_if_done(uow: UnitOfWork, route_id: RouteId) -> None:
     """Close the route once its last stop is resolved, at its actual duration and cost."""
-    route = repo.get_route(uow, route_id)
+    route = route_repo.get_route(uow, route_id)
     vehicle = repo.get_vehicle(uow, route.vehicle_id)
     done = completion(route, vehicle, route.stops)
     if done is None:
         return
     back, duration_s, cost = done
     route.moved_to(RouteStatus.COMPLETED)
-    if not repo.move_route(
+    if not route_repo.move_route(
         uow,
         route_id,
         RouteStatus.DISPATCHED,

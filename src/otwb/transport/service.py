@@ -22,7 +22,7 @@ from otwb.platform.ids import (
 )
 from otwb.platform.money import Money, to_decimal
 from otwb.platform.uow import UnitOfWork
-from otwb.transport import planning, repo, routing
+from otwb.transport import planning, repo, route_repo, routing
 from otwb.transport.distance import DistanceProvider, HaversineProvider
 from otwb.transport.events import RoutePlanned
 from otwb.transport.model import (
@@ -169,7 +169,7 @@ def plan_routes(
         raise InvalidInput(f"the time limit is between 0 and {MAX_TIME_LIMIT_S:g} seconds")
     with uow:
         depot = repo.get_depot(uow, depot_id)
-        busy = repo.busy_vehicles(uow, depot_id, service_date)
+        busy = route_repo.busy_vehicles(uow, depot_id, service_date)
         fleet = [v for v in repo.list_vehicles(uow, depot_id) if v.active and v.id not in busy]
         waiting = repo.list_shipments(uow, PLANNABLE, depot_id)
         now = uow.clock.now()
@@ -205,7 +205,7 @@ def _persist(
         ),
     )
     try:
-        repo.insert_route(uow, route)
+        route_repo.insert_route(uow, route)
     except IntegrityError:
         raise Conflict(
             f"vehicle {draft.vehicle.code} was planned on {service_date} meanwhile; plan again"
@@ -229,17 +229,38 @@ def _persist(
     return route
 
 
+def cancel_route(uow: UnitOfWork, route_id: RouteId) -> Route:
+    """Call off a planned route (to plan again, say): its shipments wait for the next plan."""
+    with uow:
+        route = route_repo.get_route(uow, route_id)
+        cancelled = route.moved_to(RouteStatus.CANCELLED)
+        for stop in route.stops:
+            if stop.status is not StopStatus.PLANNED:
+                continue
+            if not repo.move_shipment(
+                uow, stop.shipment_id, [ShipmentStatus.PLANNED], ShipmentStatus.READY
+            ):
+                raise Conflict(f"shipment {stop.shipment_id} changed meanwhile; try again")
+            route_repo.move_stop(
+                uow, route_id, stop.shipment_id, [StopStatus.PLANNED], StopStatus.CANCELLED
+            )
+        if not route_repo.move_route(uow, route_id, RouteStatus.PLANNED, RouteStatus.CANCELLED):
+            raise Conflict(f"route {route_id} changed while this request ran; try again")
+        uow.commit()
+    return cancelled
+
+
 # -- routes ---------------------------------------------------------------------------------
 def get_route(uow: UnitOfWork, route_id: RouteId) -> Route:
     with uow:
-        return repo.get_route(uow, route_id)
+        return route_repo.get_route(uow, route_id)
 
 
 def list_routes(
     uow: UnitOfWork, service_date: date | None = None, depot_id: WarehouseId | None = None
 ) -> list[Route]:
     with uow:
-        return repo.list_routes(uow, service_date, depot_id)
+        return route_repo.list_routes(uow, service_date, depot_id)
 
 
 @dataclass(frozen=True)
@@ -259,7 +280,9 @@ def fleet_summary(uow: UnitOfWork, service_date: date) -> FleetSummary:
     with uow:
         currency = auth.get_tenant(uow, uow.tenant_id).currency
         live = [
-            r for r in repo.list_routes(uow, service_date) if r.status is not RouteStatus.CANCELLED
+            r
+            for r in route_repo.list_routes(uow, service_date)
+            if r.status is not RouteStatus.CANCELLED
         ]
     stops = [s for r in live for s in r.stops if s.status is not StopStatus.CANCELLED]
     cost = Money.zero(currency)

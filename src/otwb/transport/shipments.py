@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from otwb.platform.errors import Conflict, InvalidInput, NotFound
+from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import (
     CustomerId,
@@ -18,7 +18,7 @@ from otwb.platform.ids import (
     WarehouseId,
 )
 from otwb.platform.uow import UnitOfWork
-from otwb.transport import repo
+from otwb.transport import repo, route_repo
 from otwb.transport.model import (
     PLANNABLE,
     RouteStatus,
@@ -116,13 +116,33 @@ def cancel_order_shipment(uow: UnitOfWork, order_id: OrderId) -> Shipment | None
 
 
 def _leave_planned_route(uow: UnitOfWork, route_id: RouteId, shipment_id: ShipmentId) -> None:
-    repo.move_stop(uow, route_id, shipment_id, [StopStatus.PLANNED], StopStatus.CANCELLED)
-    route = repo.get_route(uow, route_id)
+    route_repo.move_stop(uow, route_id, shipment_id, [StopStatus.PLANNED], StopStatus.CANCELLED)
+    route = route_repo.get_route(uow, route_id)
     if route.status is RouteStatus.PLANNED and all(
         s.status is StopStatus.CANCELLED for s in route.stops
     ):
         route.moved_to(RouteStatus.CANCELLED)
-        repo.move_route(uow, route_id, RouteStatus.PLANNED, RouteStatus.CANCELLED)
+        route_repo.move_route(uow, route_id, RouteStatus.PLANNED, RouteStatus.CANCELLED)
+
+
+def reschedule_shipment(
+    uow: UnitOfWork, shipment_id: ShipmentId, window: Window | None
+) -> Shipment:
+    """Agree a new delivery window (or none) for a shipment still at the depot: after a
+    failed delivery, the first window has usually passed."""
+    with uow:
+        shipment = repo.get_shipment(uow, shipment_id)
+        if shipment.status not in PLANNABLE:
+            raise InvalidTransition(
+                f"shipment {shipment_id} is {shipment.status.value}; only a shipment waiting "
+                "at the depot (ready or failed) gets a new window",
+                current=shipment.status.value,
+            )
+        if not repo.reschedule(uow, shipment_id, shipment.status, window):
+            raise Conflict(f"shipment {shipment_id} changed while this request ran; try again")
+        moved = repo.get_shipment(uow, shipment_id)
+        uow.commit()
+    return moved
 
 
 def get_shipment(uow: UnitOfWork, shipment_id: ShipmentId) -> Shipment:
@@ -157,7 +177,7 @@ def track(uow: UnitOfWork, number: str) -> Tracking:
         shipment = get_shipment_by_tracking(uow, number)
         eta = None
         if shipment.status is ShipmentStatus.IN_TRANSIT and shipment.route_id is not None:
-            route = repo.get_route(uow, shipment.route_id)
+            route = route_repo.get_route(uow, shipment.route_id)
             eta = next((s.eta for s in route.stops if s.shipment_id == shipment.id), None)
     return Tracking(shipment, eta)
 
