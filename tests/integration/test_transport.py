@@ -540,3 +540,21 @@ def test_a_concurrent_plan_makes_this_one_a_conflict(uow, depot, monkeypatch):
     (route,) = service.list_routes(uow(), DAY)
     (s,) = shipments.list_shipments(uow())
     assert (s.status, s.route_id) == (ShipmentStatus.PLANNED, route.id)
+
+
+def test_a_reschedule_while_planning_makes_the_plan_stale(uow, depot, monkeypatch):
+    van(uow, depot)
+    handed_over(uow, depot, window=(at(DAY, 9), timedelta(hours=3)))
+    (s,) = shipments.list_shipments(uow())
+    real = routing.solve
+
+    def solve_while_the_customer_calls(problem, time_limit_s, seed=0):
+        plan = real(problem, time_limit_s, seed)
+        shipments.reschedule_shipment(uow(), s.id, Window(at(DAY, 15), at(DAY, 16)))
+        return plan
+
+    monkeypatch.setattr(routing, "solve", solve_while_the_customer_calls)
+    with pytest.raises(Conflict):
+        service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT)
+    assert service.list_routes(uow(), DAY) == []
+    assert shipments.get_shipment(uow(), s.id).status is ShipmentStatus.READY

@@ -263,6 +263,23 @@ def move_shipment(
     return result.rowcount == 1
 
 
+def plan_shipment(uow: UnitOfWork, s: Shipment, route_id: RouteId) -> bool:
+    """Put a shipment on a route if it is still waiting exactly as the plan saw it (same
+    status, same window): a reschedule during planning makes the plan stale, not wrong."""
+    result = uow.conn.execute(
+        update(shipments)
+        .where(
+            shipments.c.tenant_id == uow.tenant_id,
+            shipments.c.id == s.id,
+            shipments.c.status == s.status.value,
+            shipments.c.window_start.is_not_distinct_from(s.window.start if s.window else None),
+            shipments.c.window_end.is_not_distinct_from(s.window.end if s.window else None),
+        )
+        .values(status=ShipmentStatus.PLANNED.value, route_id=route_id, updated_at=uow.clock.now())
+    )
+    return result.rowcount == 1
+
+
 def reschedule(
     uow: UnitOfWork, shipment_id: ShipmentId, status: ShipmentStatus, window: Window | None
 ) -> bool:

@@ -211,9 +211,8 @@ def _persist(
             f"vehicle {draft.vehicle.code} was planned on {service_date} meanwhile; plan again"
         ) from None
     for stop in draft.stops:
-        if not repo.move_shipment(
-            uow, stop.shipment.id, PLANNABLE, ShipmentStatus.PLANNED, route_id=route_id
-        ):
+        stop.shipment.moved_to(ShipmentStatus.PLANNED)
+        if not repo.plan_shipment(uow, stop.shipment, route_id):
             raise Conflict(f"shipment {stop.shipment.id} changed while planning; plan again")
     uow.record(
         RoutePlanned(
