@@ -1,0 +1,352 @@
+"""The transport domain: depots, vehicles, shipments, routes and their stops. Pure, no I/O."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from otwb.platform.errors import InvalidInput, InvalidTransition
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CustomerId, OrderId, RouteId, ShipmentId, VehicleId, WarehouseId
+from otwb.platform.money import Money
+
+SERVICE_BASE_S = 300
+"""Time at every stop to park, find the door and get a signature (5 minutes)."""
+SERVICE_PER_PARCEL_S = 60
+"""And one more minute per parcel handed over."""
+
+MAX_SPEED_KMH = 200.0
+MAX_CAPACITY_KG = 60_000.0
+MAX_CAPACITY_M3 = 200.0
+SECONDS_PER_DAY = 86_400
+
+
+def service_seconds(parcel_count: int) -> int:
+    """How long a vehicle stays at a stop delivering ``parcel_count`` parcels."""
+    return SERVICE_BASE_S + SERVICE_PER_PARCEL_S * max(parcel_count, 0)
+
+
+class TemperatureClass(StrEnum):
+    AMBIENT = "ambient"
+    CHILLED = "chilled"
+    FROZEN = "frozen"
+
+    @property
+    def needs_refrigeration(self) -> bool:
+        return self is not TemperatureClass.AMBIENT
+
+
+class ShipmentStatus(StrEnum):
+    READY = "ready"
+    PLANNED = "planned"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
+    ShipmentStatus.READY: frozenset({ShipmentStatus.PLANNED, ShipmentStatus.CANCELLED}),
+    # A planned shipment goes back to ready when its planned route is called off.
+    ShipmentStatus.PLANNED: frozenset(
+        {ShipmentStatus.IN_TRANSIT, ShipmentStatus.READY, ShipmentStatus.CANCELLED}
+    ),
+    ShipmentStatus.IN_TRANSIT: frozenset({ShipmentStatus.DELIVERED, ShipmentStatus.FAILED}),
+    # A failed delivery is tried again on a later plan, or the order is called off.
+    ShipmentStatus.FAILED: frozenset({ShipmentStatus.PLANNED, ShipmentStatus.CANCELLED}),
+    ShipmentStatus.DELIVERED: frozenset(),
+    ShipmentStatus.CANCELLED: frozenset(),
+}
+
+PLANNABLE = frozenset({ShipmentStatus.READY, ShipmentStatus.FAILED})
+"""Shipments waiting for a route: new ones, and failed deliveries due a second attempt."""
+
+
+class RouteStatus(StrEnum):
+    PLANNED = "planned"
+    DISPATCHED = "dispatched"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"  # every stop of a planned route was cancelled
+
+
+ROUTE_TRANSITIONS: dict[RouteStatus, frozenset[RouteStatus]] = {
+    RouteStatus.PLANNED: frozenset({RouteStatus.DISPATCHED, RouteStatus.CANCELLED}),
+    RouteStatus.DISPATCHED: frozenset({RouteStatus.COMPLETED}),
+    RouteStatus.COMPLETED: frozenset(),
+    RouteStatus.CANCELLED: frozenset(),
+}
+
+ACTIVE_ROUTE = frozenset({RouteStatus.PLANNED, RouteStatus.DISPATCHED})
+"""A vehicle on such a route that date is taken."""
+
+
+class StopStatus(StrEnum):
+    PLANNED = "planned"
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+RESOLVED_STOP = frozenset({StopStatus.DELIVERED, StopStatus.FAILED, StopStatus.CANCELLED})
+
+
+def check_shipment_transition(
+    shipment_id: str, current: ShipmentStatus, to: ShipmentStatus
+) -> None:
+    if to not in SHIPMENT_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"shipment {shipment_id} is {current.value}; it cannot become {to.value}",
+            current=current.value,
+            requested=to.value,
+        )
+
+
+def check_route_transition(route_id: str, current: RouteStatus, to: RouteStatus) -> None:
+    if to not in ROUTE_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"route {route_id} is {current.value}; it cannot become {to.value}",
+            current=current.value,
+            requested=to.value,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Depot:
+    """Where vehicles start and end their routes: a warehouse, as W announced it."""
+
+    id: WarehouseId
+    name: str
+    point: GeoPoint
+
+
+def _positive(value: float, what: str, upper: float) -> None:
+    if not (math.isfinite(value) and 0 < value <= upper):
+        raise InvalidInput(f"{what} must be positive and at most {upper:g}", field=what)
+
+
+def _cost(value: Decimal, what: str) -> None:
+    if not value.is_finite() or value < 0:
+        raise InvalidInput(f"{what} must be a non-negative amount", field=what)
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    id: VehicleId
+    code: str
+    depot_id: WarehouseId
+    label: str
+    capacity_kg: float
+    capacity_m3: float
+    refrigerated: bool
+    cost_per_km: Money
+    cost_per_hour: Money
+    fixed_cost: Money
+    speed_kmh: float
+    shift_start: time
+    shift_end: time
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.code.strip() or len(self.code) > 32:
+            raise InvalidInput("a vehicle needs a code of 1 to 32 characters", field="code")
+        _positive(self.capacity_kg, "capacity_kg", MAX_CAPACITY_KG)
+        _positive(self.capacity_m3, "capacity_m3", MAX_CAPACITY_M3)
+        _positive(self.speed_kmh, "speed_kmh", MAX_SPEED_KMH)
+        _cost(self.cost_per_km.amount, "cost_per_km")
+        _cost(self.cost_per_hour.amount, "cost_per_hour")
+        _cost(self.fixed_cost.amount, "fixed_cost")
+        currencies = {self.cost_per_km.currency, self.cost_per_hour.currency}
+        if currencies != {self.fixed_cost.currency}:
+            raise InvalidInput("a vehicle's costs must all be in one currency")
+        for label in ("shift_start", "shift_end"):
+            moment: time = getattr(self, label)
+            if moment.tzinfo is not None or moment.microsecond:
+                raise InvalidInput(f"{label} is a plain UTC time of day (HH:MM[:SS])", field=label)
+        if self.shift_end <= self.shift_start:
+            raise InvalidInput("the shift must end after it starts (same day, UTC)")
+
+    @property
+    def currency(self) -> str:
+        return self.fixed_cost.currency
+
+    @property
+    def shift_start_s(self) -> int:
+        return seconds_of_day(self.shift_start)
+
+    @property
+    def shift_end_s(self) -> int:
+        return seconds_of_day(self.shift_end)
+
+    def can_carry(self, temperature_class: TemperatureClass) -> bool:
+        return self.refrigerated or not temperature_class.needs_refrigeration
+
+
+def seconds_of_day(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def time_of_day(seconds: int) -> time:
+    if not 0 <= seconds < SECONDS_PER_DAY:
+        raise ValueError(f"{seconds} s is not a time of day")
+    return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+
+
+def day_start(service_date: date) -> datetime:
+    """The planning horizon's origin: the service date at 00:00 UTC."""
+    return datetime(service_date.year, service_date.month, service_date.day, tzinfo=UTC)
+
+
+def route_cost(vehicle: Vehicle, distance_m: int, duration_s: int) -> Money:
+    """What a route costs: fixed + km x cost per km + hours x cost per hour, rounded to cents."""
+    if distance_m < 0 or duration_s < 0:
+        raise ValueError("distance and duration cannot be negative")
+    km = Decimal(distance_m) / 1000
+    hours = Decimal(duration_s) / 3600
+    return (vehicle.fixed_cost + vehicle.cost_per_km * km + vehicle.cost_per_hour * hours).rounded()
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise InvalidInput("delivery window times need a timezone")
+        if self.end <= self.start:
+            raise InvalidInput("the delivery window must end after it starts")
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= instant <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """One order on its way from a depot to its ship-to: what transport carries and tracks."""
+
+    id: ShipmentId
+    order_id: OrderId
+    customer_id: CustomerId
+    depot_id: WarehouseId
+    tracking_number: str
+    ship_to_name: str
+    ship_to_address: str
+    ship_to: GeoPoint
+    window: Window | None
+    weight_kg: float
+    volume_m3: float
+    parcel_count: int
+    temperature_class: TemperatureClass
+    status: ShipmentStatus
+    created_at: datetime
+    route_id: RouteId | None = None
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    recipient: str | None = None
+    failure_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        _positive(self.weight_kg, "weight_kg", MAX_CAPACITY_KG)
+        _positive(self.volume_m3, "volume_m3", MAX_CAPACITY_M3)
+        if self.parcel_count <= 0:
+            raise InvalidInput("a shipment has at least one parcel", field="parcel_count")
+
+    def moved_to(self, to: ShipmentStatus) -> Shipment:
+        check_shipment_transition(self.id, self.status, to)
+        return replace(self, status=to)
+
+    def on_time(self, instant: datetime) -> bool:
+        """Delivered within the window (always, when the customer gave none)."""
+        return self.window is None or self.window.contains(instant)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteStop:
+    seq: int
+    shipment_id: ShipmentId
+    status: StopStatus
+    planned_arrival: datetime
+    eta: datetime
+    return_s: int
+    """Planned driving time from this stop back to the depot (closes the route's duration)."""
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    id: RouteId
+    depot_id: WarehouseId
+    vehicle_id: VehicleId
+    service_date: date
+    status: RouteStatus
+    distance_m: int
+    duration_s: int
+    planned_start: datetime
+    planned_end: datetime
+    planned_cost: Money
+    stops: tuple[RouteStop, ...] = ()
+    dispatched_at: datetime | None = None
+    completed_at: datetime | None = None
+    actual_duration_s: int | None = None
+    actual_cost: Money | None = None
+
+    @property
+    def distance_km(self) -> Decimal:
+        return Decimal(self.distance_m) / 1000
+
+    def moved_to(self, to: RouteStatus) -> Route:
+        check_route_transition(self.id, self.status, to)
+        return replace(self, status=to)
+
+
+def completion(
+    route: Route, vehicle: Vehicle, stops: tuple[RouteStop, ...]
+) -> tuple[datetime, int, Money] | None:
+    """When every stop is resolved: (completed at, duration in s, cost); else ``None``.
+
+    The vehicle is back at the depot the planned driving time after its last resolved stop; the
+    route lasted from dispatch until then, and costs its planned distance plus that time.
+    """
+    live = [s for s in stops if s.status is not StopStatus.CANCELLED]
+    if route.dispatched_at is None or any(s.status not in RESOLVED_STOP for s in stops):
+        return None
+    if not live:
+        back = route.dispatched_at
+    else:
+        last = max(live, key=lambda s: (s.resolved_at or route.dispatched_at, s.seq))
+        resolved = last.resolved_at or route.dispatched_at
+        back = max(resolved, route.dispatched_at) + timedelta(seconds=last.return_s)
+    duration = int((back - route.dispatched_at).total_seconds())
+    return back, duration, route_cost(vehicle, route.distance_m, duration)
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def tracking_number(shipment_id: str) -> str:
+    """A short code to read over the phone, from the random part of the shipment id.
+
+    ``shp_<10 time chars><16 random chars>`` gives ``OT-XXXX-XXXX-XXXX-C``: 12 random Crockford
+    base32 characters and a check character (sum of the values mod 32), so a mistyped number
+    is refused rather than finding someone else's parcel.
+    """
+    chars = shipment_id.rsplit("_", 1)[-1][-12:].upper()
+    if len(chars) != 12 or any(c not in _CROCKFORD for c in chars):
+        raise ValueError(f"not a shipment id: {shipment_id!r}")
+    check = _CROCKFORD[sum(_CROCKFORD.index(c) * (i + 1) for i, c in enumerate(chars)) % 32]
+    return f"OT-{chars[:4]}-{chars[4:8]}-{chars[8:]}-{check}"
+
+
+def is_valid_tracking_number(value: str) -> bool:
+    parts = value.strip().upper().split("-")
+    if len(parts) != 5 or parts[0] != "OT" or [len(p) for p in parts[1:]] != [4, 4, 4, 1]:
+        return False
+    chars = "".join(parts[1:4])
+    if any(c not in _CROCKFORD for c in chars) or parts[4] not in _CROCKFORD:
+        return False
+    check = _CROCKFORD[sum(_CROCKFORD.index(c) * (i + 1) for i, c in enumerate(chars)) % 32]
+    return parts[4] == check
