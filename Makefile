@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## Build the demo scenario, simulate a day of 500 orders, print the summary, serve the API.
 demo: $(STAMP)
-	$(BIN)/otwb demo --db sqlite:///otwb-demo.db
+	$(BIN)/otwb demo
 
 ## Lint, type-check and run the whole test suite (PostgreSQL tests skip without a server,
 ## unless CI=true).

@@ -125,8 +125,13 @@ def demo(
     ] = True,
     host: str = "127.0.0.1",
     port: int = 8000,
+    route_seconds: Annotated[float, typer.Option(help="PyVRP time limit per depot")] = 3.0,
 ) -> None:
-    """Build a regional distributor, run a day of orders through O, W, T and B, and report."""
+    """Build a regional distributor, run a day of orders through O, W, T and B, and report.
+
+    Without --db (or OTWB_DATABASE_URL) it works in a fresh SQLite file, otwb-demo.db; with
+    one, it adds a new tenant there. Then it serves the API (--no-serve to skip).
+    """
     from otwb.demo.run import run_demo
 
     run_demo(
@@ -137,6 +142,7 @@ def demo(
         serve_after=serve_after,
         host=host,
         port=port,
+        route_seconds=route_seconds,
     )
 
 

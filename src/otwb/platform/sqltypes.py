@@ -26,6 +26,9 @@ class Amount(TypeDecorator[Decimal]):
         self.precision = precision
         self.scale = scale
 
+    def __repr__(self) -> str:  # how Alembic writes it into a migration
+        return f"Amount(precision={self.precision}, scale={self.scale})"
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))

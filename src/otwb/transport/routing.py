@@ -8,23 +8,28 @@ The problem is general on purpose -- several depots, a mixed fleet (each vehicle
 with its own depot, capacities, shift, costs and travel-time profile), any number of load
 dimensions -- so that the planner can grow into a full TMS without changing this interface.
 
-Every stop is optional, with a prize larger than what serving it could cost: when demand exceeds
-the fleet the router leaves some stops out (``unplanned``) instead of returning an infeasible
-plan. The search starts from the empty (feasible) solution and PyVRP only ever keeps a feasible
-solution as its best, so the answer is feasible; ``check_plan`` verifies that independently
-before anyone persists it.
+When the fleet's capacity covers the demand in every dimension, every stop is *required* first:
+PyVRP converges fastest that way (a 230-stop depot plans completely in about a second where the
+optional model still leaves stops out after three). If that search ends without a feasible plan
+(windows or shifts too tight), or the demand exceeds the fleet, every stop becomes optional, with
+a prize larger than what serving it could cost: the router leaves some stops out (``unplanned``)
+instead of returning an infeasible plan; that search starts from the empty (feasible) solution,
+so its best is feasible. ``check_plan`` verifies every plan independently before anyone
+persists it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyvrp
 from numpy.typing import NDArray
+from pyvrp.exceptions import PenaltyBoundWarning
 
 log = logging.getLogger("otwb.transport.routing")
 
@@ -192,7 +197,9 @@ def _max_penalty(problem: RoutingProblem, stop_prize: int) -> float:
     return float(max(100_000, min(stop_prize, _MAX_COST // (8 * worst_violation))))
 
 
-def _problem_data(problem: RoutingProblem, stop_prize: int, scale: int) -> pyvrp.ProblemData:
+def _problem_data(
+    problem: RoutingProblem, stop_prize: int, scale: int, required: bool
+) -> pyvrp.ProblemData:
     locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in problem.coordinates]
     depots = [pyvrp.Depot(location=d.location, name=d.name) for d in problem.depots]
     clients = [
@@ -203,8 +210,8 @@ def _problem_data(problem: RoutingProblem, stop_prize: int, scale: int) -> pyvrp
             service_duration=s.service_s,
             tw_early=s.tw_early,
             tw_late=s.tw_late,
-            prize=stop_prize,
-            required=False,
+            prize=0 if required else stop_prize,
+            required=required,
             name=s.name,
         )
         for s in problem.stops
@@ -239,6 +246,16 @@ def _problem_data(problem: RoutingProblem, stop_prize: int, scale: int) -> pyvrp
     )
 
 
+def fleet_covers_demand(problem: RoutingProblem) -> bool:
+    """Whether the vehicles' total capacity covers the stops' total demand, dimension by dimension
+    (necessary, not sufficient, for a plan that serves every stop)."""
+    for d in range(len(problem.dimensions)):
+        demand = sum(s.demand[d] for s in problem.stops)
+        if demand > sum(v.capacity[d] for v in problem.vehicles):
+            return False
+    return True
+
+
 def solve(problem: RoutingProblem, time_limit_s: float = 5.0, seed: int = 0) -> RoutingPlan:
     """The cheapest feasible plan the router finds within the time limit."""
     everything = tuple(range(len(problem.stops)))
@@ -247,28 +264,57 @@ def solve(problem: RoutingProblem, time_limit_s: float = 5.0, seed: int = 0) -> 
     started = time.perf_counter()
     scale = _cost_scale(problem, prize(problem))
     stop_prize = _scaled(prize(problem), scale)
-    data = _problem_data(problem, stop_prize, scale)
     params = pyvrp.SolveParams(
         penalty=pyvrp.PenaltyParams(max_penalty=_max_penalty(problem, stop_prize))
     )
+    if fleet_covers_demand(problem):
+        data = _problem_data(problem, stop_prize, scale, required=True)
+        result = _search(data, params, time_limit_s / 2, seed, None)
+        if result.is_feasible():
+            return _checked(problem, result.best, started)
+        log.info(
+            "no plan serves every stop in %.1f s; some stops become optional", time_limit_s / 2
+        )
+        time_limit_s /= 2
+    data = _problem_data(problem, stop_prize, scale, required=False)
+    empty = pyvrp.Solution(data, [])  # feasible: every stop unplanned
+    result = _search(data, params, time_limit_s, seed, empty)
+    if not result.is_feasible():
+        log.error("the router returned an infeasible solution; nothing is planned")
+        elapsed = time.perf_counter() - started
+        return RoutingPlan((), everything, 0, elapsed, ("no feasible plan found",))
+    return _checked(problem, result.best, started)
+
+
+def _search(
+    data: pyvrp.ProblemData,
+    params: pyvrp.SolveParams,
+    time_limit_s: float,
+    seed: int,
+    initial: pyvrp.Solution | None,
+) -> pyvrp.Result:
     criteria: list[pyvrp.stop.StoppingCriterion] = [
         pyvrp.stop.MaxRuntime(max(time_limit_s, 0.01)),
         pyvrp.stop.NoImprovement(NO_IMPROVEMENT_ITERATIONS),
     ]
-    result = pyvrp.solve(
-        data,
-        stop=pyvrp.stop.MultipleCriteria(criteria),
-        seed=seed,
-        collect_stats=False,
-        display=False,
-        params=params,
-        initial_solution=pyvrp.Solution(data, []),  # empty: feasible, every stop unplanned
-    )
+    with warnings.catch_warnings():
+        # Raised when penalties peak on a problem with no feasible answer: we handle that.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        return pyvrp.solve(
+            data,
+            stop=pyvrp.stop.MultipleCriteria(criteria),
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=params,
+            initial_solution=initial,
+        )
+
+
+def _checked(problem: RoutingProblem, solution: pyvrp.Solution, started: float) -> RoutingPlan:
+    everything = tuple(range(len(problem.stops)))
     elapsed = time.perf_counter() - started
-    if not result.is_feasible():
-        log.error("the router returned an infeasible solution; nothing is planned")
-        return RoutingPlan((), everything, 0, elapsed, ("no feasible plan found",))
-    plan = _plan_of(problem, result.best, elapsed)
+    plan = _plan_of(problem, solution, elapsed)
     violations = check_plan(problem, plan)
     if violations:
         log.error("the router's plan fails our own checks: %s", "; ".join(violations))

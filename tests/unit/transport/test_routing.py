@@ -306,3 +306,28 @@ def test_extreme_rates_are_scaled_not_overflowed():
     assert result.unplanned == ()
     r = result.routes[0]
     assert r.cost == 10**14 + 10**13 * (r.distance_m + r.duration_s)
+
+
+def test_when_windows_not_capacity_rule_out_some_stops_the_rest_is_still_planned():
+    # The fleet carries everything (required stops are tried first), but two customers far
+    # apart want the same ten minutes: one van cannot serve both, so one is left out.
+    window = (at(10), at(10) + timedelta(minutes=10))
+    items = [
+        shipment(1, GeoPoint(45.60, 4.70), window=window),
+        shipment(2, GeoPoint(45.90, 5.20), window=window),
+        shipment(3, GeoPoint(45.73, 4.96)),
+    ]
+    fleet = [vehicle("V1", kg=2000, m3=20)]
+    p = planning.build(DEPOT, fleet, items, DAY, EVE, PROVIDER)
+    assert routing.fleet_covers_demand(p.problem)
+    _, routes, unplanned = plan(fleet, items, limit=1.0)
+    assert len(unplanned) == 1
+    assert unplanned[0].shipment_id in {items[0].id, items[1].id}
+    assert sum(len(r.stops) for r in routes) == 2
+    assert_feasible(routes, unplanned, items)
+
+
+def test_a_fleet_too_small_for_the_demand_is_detected_before_searching():
+    items = [shipment(n, kg=400.0) for n in range(3)]
+    p = planning.build(DEPOT, [vehicle("V1", kg=1000, m3=20)], items, DAY, EVE, PROVIDER)
+    assert not routing.fleet_covers_demand(p.problem)

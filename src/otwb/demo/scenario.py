@@ -1,0 +1,225 @@
+"""The demo scenario: a regional distributor around Lyon, built through the service layer.
+
+One central distribution centre and three front warehouses, a few hundred SKUs (ambient, chilled,
+frozen), stock sized to the day's demand, customers spread over the city with their tariffs,
+a few key accounts holding consignment stock, and a mixed fleet at every site.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+
+from otwb.billing import service as billing
+from otwb.demo import geography
+from otwb.demo.catalogue import Product, products
+from otwb.orders import service as orders
+from otwb.orders.model import Address, Customer
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CustomerId, WarehouseId
+from otwb.platform.uow import UnitOfWork
+from otwb.transport import service as transport
+from otwb.warehouse import service as warehouse
+from otwb.warehouse.model import Location, TemperatureClass, Warehouse, WarehouseKind
+
+UowFactory = Callable[[], UnitOfWork]
+
+SKU_COUNT = 300
+CUSTOMER_COUNT = 150
+KEY_ACCOUNTS = 4
+FAST_SHARE = 0.25  # the fastest movers are also stocked in the front warehouses
+
+# Fleet per site: (label, count, kg, m³, refrigerated, €/km, €/h, fixed €, km/h)
+CENTRAL_FLEET = [
+    ("7.5t reefer truck", 2, 2800.0, 30.0, True, "0.95", "34.00", "85.00", 32.0),
+    ("3.5t reefer van", 3, 1000.0, 12.0, True, "0.62", "30.00", "55.00", 30.0),
+    ("3.5t van", 2, 1100.0, 14.0, False, "0.55", "30.00", "50.00", 30.0),
+]
+FRONT_FLEET = [
+    ("3.5t reefer van", 3, 1000.0, 12.0, True, "0.62", "30.00", "55.00", 28.0),
+    ("e-van", 1, 700.0, 8.0, False, "0.28", "29.00", "45.00", 26.0),
+]
+SHIFT = (time(7, 0), time(19, 0))  # UTC: 08:00-20:00 in Lyon in winter
+
+# Tariff tiers (handling per line, transport per kg·km, per drop, storage per unit·day).
+DEFAULT_TARIFF = ("0.85", "0.0120", "6.50", "0.0400")
+KEY_ACCOUNT_TARIFF = ("0.60", "0.0095", "4.90", "0.0300")
+TAX_RATE = "0.20"
+
+
+@dataclass
+class Site:
+    warehouse: Warehouse
+    bins: dict[TemperatureClass, list[Location]]
+
+
+@dataclass
+class Scenario:
+    sites: list[Site]
+    products: list[Product]
+    customers: list[Customer]
+    addresses: dict[CustomerId, Address]
+    key_accounts: list[Customer]
+    vehicles: int = 0
+    front_products: list[Product] = field(default_factory=list)
+
+
+def build(uow: UowFactory, day: date, n_orders: int, rng: random.Random) -> Scenario:
+    sites = _sites(uow)
+    catalogue = products(SKU_COUNT, rng)
+    customers, addresses = _customers(uow, rng)
+    key_accounts = customers[:KEY_ACCOUNTS]
+    _skus(uow, catalogue, key_accounts)
+    scenario = Scenario(sites, catalogue, customers, addresses, key_accounts)
+    _stock(uow, scenario, n_orders, rng)
+    _tariffs(uow, day, key_accounts)
+    scenario.vehicles = _fleet(uow, sites)
+    return scenario
+
+
+def _sites(uow: UowFactory) -> list[Site]:
+    code, name, lat, lon = geography.CENTRAL
+    specs = [(code, name, lat, lon, WarehouseKind.CENTRAL)] + [
+        (c, n, la, lo, WarehouseKind.FRONT) for c, n, la, lo in geography.FRONTS
+    ]
+    sites = []
+    for code, name, lat, lon, kind in specs:
+        w = warehouse.create_warehouse(uow(), code, name, kind, GeoPoint(lat, lon))
+        central = kind is WarehouseKind.CENTRAL
+        zones = {  # zone letter, aisles, bays per aisle, levels
+            TemperatureClass.AMBIENT: ("A", 12 if central else 4, 25, 2),
+            TemperatureClass.CHILLED: ("C", 3 if central else 1, 25, 2),
+        }
+        if central:
+            zones[TemperatureClass.FROZEN] = ("F", 1, 30, 2)
+        bins = {}
+        for temperature, (zone, aisles, bays, levels) in zones.items():
+            codes = [
+                f"{zone}{a:02d}-{b:02d}-{lv}"
+                for a in range(1, aisles + 1)
+                for b in range(1, bays + 1)
+                for lv in range(1, levels + 1)
+            ]
+            bins[temperature] = warehouse.create_locations(uow(), w.id, codes, temperature)
+        sites.append(Site(w, bins))
+    return sites
+
+
+def _customers(
+    uow: UowFactory, rng: random.Random
+) -> tuple[list[Customer], dict[CustomerId, Address]]:
+    customers, addresses = [], {}
+    for i in range(CUSTOMER_COUNT):
+        name = f"{rng.choice(geography.KINDS)} {rng.choice(geography.NAMES)}"
+        customer = orders.create_customer(uow(), f"C{i + 1:04d}", name)
+        customers.append(customer)
+        addresses[customer.id] = Address(
+            name=name,
+            street=f"{rng.randint(1, 180)} {rng.choice(geography.STREETS)}",
+            city=geography.CITY,
+            postcode=rng.choice(geography.POSTCODES),
+            country="FR",
+            point=geography.customer_point(rng),
+        )
+    return customers, addresses
+
+
+def _skus(uow: UowFactory, catalogue: list[Product], key_accounts: list[Customer]) -> None:
+    # Every tenth SKU is a key account's consignment stock: they own it and pay its storage.
+    warehouse.create_skus(
+        uow(),
+        [
+            warehouse.NewSku(
+                p.code,
+                p.name,
+                p.weight_kg,
+                p.volume_m3,
+                p.temperature,
+                key_accounts[i // 10 % len(key_accounts)].id if i % 10 == 0 else None,
+            )
+            for i, p in enumerate(catalogue)
+        ],
+    )
+
+
+def _stock(uow: UowFactory, scenario: Scenario, n_orders: int, rng: random.Random) -> None:
+    """Central holds everything for ~3 days of demand; fronts hold the fast movers for ~1 day.
+    A few SKUs run short, as they do: their orders wait (allocation failed, on the timeline)."""
+    lines_per_day = n_orders * 2.6 * 3.5  # orders x lines x cases per line
+    ranked = sorted(scenario.products, key=lambda p: -p.popularity)
+    fast = {
+        p.code
+        for p in ranked[: int(len(ranked) * FAST_SHARE)]
+        if p.temperature is not TemperatureClass.FROZEN
+    }
+    scenario.front_products = [p for p in ranked if p.code in fast]
+    short = set(rng.sample([p.code for p in ranked[30:120]], 2))
+    free = {
+        site.warehouse.id: {t: list(bins) for t, bins in site.bins.items()}
+        for site in scenario.sites
+    }
+    for product in scenario.products:
+        demand = product.popularity * lines_per_day
+        for site in scenario.sites:
+            central = site.warehouse.kind is WarehouseKind.CENTRAL
+            if not central and product.code not in fast:
+                continue
+            days = 3.0 if central else 0.8
+            quantity = max(4, round(demand * days * rng.uniform(0.8, 1.2)))
+            if product.code in short and central:
+                quantity = max(1, round(demand * 0.3))
+            location = free[site.warehouse.id][product.temperature].pop(0)
+            warehouse.receive_stock(uow(), location.id, product.code, quantity, "opening stock")
+
+
+def _tariffs(uow: UowFactory, day: date, key_accounts: list[Customer]) -> None:
+    def terms(customer_id: CustomerId | None, rates: tuple[str, str, str, str]) -> None:
+        billing.set_tariff(
+            uow(),
+            billing.NewTariff(
+                customer_id=customer_id,
+                valid_from=day.replace(day=1),
+                currency="EUR",
+                handling_per_line=rates[0],
+                transport_per_kg_km=rates[1],
+                transport_per_drop=rates[2],
+                storage_per_unit_day=rates[3],
+                tax_rate=TAX_RATE,
+            ),
+        )
+
+    terms(None, DEFAULT_TARIFF)
+    for customer in key_accounts:
+        terms(customer.id, KEY_ACCOUNT_TARIFF)
+
+
+def _fleet(uow: UowFactory, sites: list[Site]) -> int:
+    count = 0
+    for site in sites:
+        central = site.warehouse.kind is WarehouseKind.CENTRAL
+        for label, n, kg, m3, cold, per_km, per_h, fixed, speed in (
+            CENTRAL_FLEET if central else FRONT_FLEET
+        ):
+            for _ in range(n):
+                count += 1
+                transport.add_vehicle(
+                    uow(),
+                    transport.NewVehicle(
+                        code=f"{site.warehouse.code}-V{count:02d}",
+                        depot_id=WarehouseId(site.warehouse.id),
+                        capacity_kg=kg,
+                        capacity_m3=m3,
+                        refrigerated=cold,
+                        label=label,
+                        cost_per_km=Decimal(per_km),
+                        cost_per_hour=Decimal(per_h),
+                        fixed_cost=Decimal(fixed),
+                        speed_kmh=speed,
+                        shift_start=SHIFT[0],
+                        shift_end=SHIFT[1],
+                    ),
+                )
+    return count
