@@ -72,14 +72,17 @@ def create_tenant(uow: UnitOfWork, name: str, currency: str = "EUR") -> Tenant:
     Money.zero(currency)  # validates the ISO code
     tenant = Tenant(TenantId(uow.ids.new("ten")), name, currency)
     with uow:
+        taken = uow.conn.execute(select(tenants.c.id).where(tenants.c.name == name)).first()
+        if taken is not None:
+            raise Conflict(f"a tenant named {name!r} already exists")
         try:
             uow.conn.execute(
                 insert(tenants).values(
                     id=tenant.id, name=name, currency=currency, created_at=uow.clock.now()
                 )
             )
-        except IntegrityError:
-            raise Conflict(f"a tenant named {name!r} already exists") from None
+        except IntegrityError:  # a concurrent creation of the same name
+            raise Conflict(f"a tenant named {name!r} was just created") from None
         uow.commit()
     return tenant
 
