@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from otwb.orders import service as orders
-from otwb.orders.model import Address, Customer, DeliveryWindow, Order, ServiceLevel
+from otwb.orders.model import (
+    Address,
+    Customer,
+    Order,
+    ServiceLevel,
+)
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.warehouse import service as warehouse
-from otwb.warehouse.model import Location, TemperatureClass, Warehouse, WarehouseKind
+from otwb.warehouse.model import (
+    Location,
+    Warehouse,
+    WarehouseKind,
+)
 
 UowFactory = Callable[[], UnitOfWork]
 

@@ -20,10 +20,10 @@ from otwb.platform.errors import (
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId
 from otwb.platform.tables import outbox
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse import fulfilment, service
 from otwb.warehouse.model import (
     FulfilmentStatus,
-    TemperatureClass,
     TemperatureMismatch,
     WarehouseKind,
 )

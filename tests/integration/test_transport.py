@@ -12,7 +12,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from otwb.orders import service as orders
-from otwb.orders.model import Order, OrderStatus
+from otwb.orders.model import (
+    Order,
+    OrderStatus,
+)
 from otwb.platform import auth
 from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from otwb.platform.events import Envelope, Event
@@ -20,6 +23,7 @@ from otwb.platform.ids import EventId, RouteId, TenantId, WarehouseId
 from otwb.platform.money import Money
 from otwb.platform.tables import outbox
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport import dispatch, planning, route_repo, routing, service, shipments
 from otwb.transport.events import (
     DeliveryFailed,
@@ -32,14 +36,11 @@ from otwb.transport.model import (
     RouteStatus,
     ShipmentStatus,
     StopStatus,
-    TemperatureClass,
-    Window,
     route_cost,
 )
 from otwb.transport.tables import shipments as shipments_table
 from otwb.warehouse import fulfilment
 from otwb.warehouse import service as warehouse
-from otwb.warehouse.model import TemperatureClass as WarehouseTemperature
 from tests import factories
 from tests.conftest import START
 
@@ -457,9 +458,9 @@ def test_overflow_stays_ready_with_a_reason(uow, depot):
 
 
 def test_cold_goods_need_a_refrigerated_vehicle(uow, runtime):
-    site = factories.site(uow, code="COLD", temperature=WarehouseTemperature.CHILLED)
+    site = factories.site(uow, code="COLD", temperature=TemperatureClass.CHILLED)
     warehouse.create_skus(
-        uow(), [warehouse.NewSku("YOG-12", "Yoghurt", 1.5, 0.004, WarehouseTemperature.CHILLED)]
+        uow(), [warehouse.NewSku("YOG-12", "Yoghurt", 1.5, 0.004, TemperatureClass.CHILLED)]
     )
     warehouse.receive_stock(uow(), site.locations[0].id, "YOG-12", 100)
     van(uow, site, code="AMB-1")
@@ -514,7 +515,7 @@ def test_a_failed_shipment_gets_a_new_window_for_its_second_attempt(uow, depot, 
     nextday = DAY + timedelta(days=1)
     stuck = service.plan_routes(uow(), depot.warehouse.id, nextday, LIMIT)
     assert [u.reason for u in stuck.unplanned] == [planning.WINDOW_MISSED]
-    window = Window(at(nextday, 14), at(nextday, 16))
+    window = DeliveryWindow(at(nextday, 14), at(nextday, 16))
     moved = shipments.reschedule_shipment(uow(), shipment_id, window)
     assert (moved.status, moved.window) == (ShipmentStatus.FAILED, window)
     (again,) = service.plan_routes(uow(), depot.warehouse.id, nextday, LIMIT).routes
@@ -550,7 +551,7 @@ def test_a_reschedule_while_planning_makes_the_plan_stale(uow, depot, monkeypatc
 
     def solve_while_the_customer_calls(problem, time_limit_s, seed=0):
         plan = real(problem, time_limit_s, seed)
-        shipments.reschedule_shipment(uow(), s.id, Window(at(DAY, 15), at(DAY, 16)))
+        shipments.reschedule_shipment(uow(), s.id, DeliveryWindow(at(DAY, 15), at(DAY, 16)))
         return plan
 
     monkeypatch.setattr(routing, "solve", solve_while_the_customer_calls)

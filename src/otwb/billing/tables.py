@@ -37,13 +37,9 @@ from otwb.billing.model import (
     SourceType,
 )
 from otwb.platform.sqltypes import Amount, UtcDateTime
-from otwb.platform.tables import ID, id_column, metadata, tenant_column
+from otwb.platform.tables import ID, id_column, metadata, one_of, tenant_column
 
 PRECISION = 28  # digits: room for large quantities x prices and for yearly sums
-
-
-def _in(values: list[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 def _rate() -> Amount:
@@ -107,7 +103,7 @@ invoices = Table(
     UniqueConstraint("tenant_id", "number"),
     CheckConstraint("period_end > period_start", name="period"),
     CheckConstraint("subtotal >= 0 AND tax >= 0 AND total >= 0", name="amounts_not_negative"),
-    CheckConstraint(f"status IN ({_in([s.value for s in InvoiceStatus])})", name="status"),
+    CheckConstraint(one_of("status", InvoiceStatus), name="status"),
 )
 Index("ix_invoices_customer", invoices.c.tenant_id, invoices.c.customer_id)
 
@@ -164,10 +160,10 @@ charges = Table(
     Column("invoice_id", String(ID), ForeignKey("invoices.id")),
     # The same activity is charged once, however often its event is delivered.
     UniqueConstraint(*ACTIVITY_KEY),
-    CheckConstraint(f"kind IN ({_in([k.value for k in ChargeKind])})", name="kind"),
+    CheckConstraint(one_of("kind", ChargeKind), name="kind"),
     CheckConstraint(_PAIRS, name="basis_of_kind"),
-    CheckConstraint(f"source_type IN ({_in([s.value for s in SourceType])})", name="source_type"),
-    CheckConstraint(f"status IN ({_in([s.value for s in ChargeStatus])})", name="status"),
+    CheckConstraint(one_of("source_type", SourceType), name="source_type"),
+    CheckConstraint(one_of("status", ChargeStatus), name="status"),
     CheckConstraint(
         "(status = 'rated' AND unit_price IS NOT NULL AND amount IS NOT NULL"
         " AND currency IS NOT NULL AND tariff_id IS NOT NULL)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from otwb.warehouse.model import TemperatureClass
+from otwb.platform.values import TemperatureClass
 
 # family, temperature, share of the range, (kg min, kg max) per case, kg per m³ (density)
 FAMILIES: list[tuple[str, TemperatureClass, float, tuple[float, float], float]] = [

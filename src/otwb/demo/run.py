@@ -108,10 +108,12 @@ def run_demo(
 
         key = auth.create_api_key(rt.uow(tenant.id), Role.ADMIN, "demo")
         err.print(f"\nServing the API on http://{host}:{port} (docs at /docs); Ctrl-C stops.")
-        err.print(f"Admin key of {tenant.name}:\n  {key.token}")
-        err.print(
-            f"  curl -H 'Authorization: Bearer {key.token}' "
-            f"http://{host}:{port}/api/v1/orders?limit=5"
+        err.print(f"Admin key of {tenant.name} (shown once):")
+        # Plain writes: Rich would wrap the key, and a wrapped key cannot be copied.
+        sys.stderr.write(
+            f"  {key.token}\n  curl -H 'Authorization: Bearer {key.token}' "
+            f"'http://{host}:{port}/api/v1/orders?limit=5'\n"
         )
+        sys.stderr.flush()
         live = bootstrap(Settings(database_url=url), database=rt.db)
         serve(live, host, port)

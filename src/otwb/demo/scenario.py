@@ -17,13 +17,21 @@ from otwb.billing import service as billing
 from otwb.demo import geography
 from otwb.demo.catalogue import Product, products
 from otwb.orders import service as orders
-from otwb.orders.model import Address, Customer
+from otwb.orders.model import (
+    Address,
+    Customer,
+)
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, WarehouseId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import TemperatureClass
 from otwb.transport import service as transport
 from otwb.warehouse import service as warehouse
-from otwb.warehouse.model import Location, TemperatureClass, Warehouse, WarehouseKind
+from otwb.warehouse.model import (
+    Location,
+    Warehouse,
+    WarehouseKind,
+)
 
 UowFactory = Callable[[], UnitOfWork]
 

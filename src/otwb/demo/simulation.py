@@ -15,10 +15,11 @@ from otwb.billing import invoicing
 from otwb.billing import service as billing
 from otwb.demo.scenario import Scenario
 from otwb.orders import service as orders
-from otwb.orders.model import DeliveryWindow, ServiceLevel
+from otwb.orders.model import ServiceLevel
 from otwb.platform.clock import SimulatedClock
 from otwb.platform.ids import ShipmentId, WarehouseId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow
 from otwb.transport import dispatch, shipments
 from otwb.transport import service as transport
 from otwb.transport.model import ShipmentStatus

@@ -12,7 +12,6 @@ from otwb.orders import service
 from otwb.orders.model import (
     Address,
     Customer,
-    DeliveryWindow,
     Order,
     OrderStatus,
     ServiceLevel,
@@ -20,6 +19,7 @@ from otwb.orders.model import (
 from otwb.platform.geo import GeoPoint
 from otwb.platform.http import Operator, Reader
 from otwb.platform.ids import CustomerId, OrderId
+from otwb.platform.values import DeliveryWindow
 
 router = APIRouter(tags=["orders"])
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
+from otwb.platform.values import DeliveryWindow
 
 MAX_LINES = 500
 
@@ -69,21 +70,6 @@ class Address:
                 raise InvalidInput(f"the ship-to address needs a {label}")
         if len(self.country) != 2 or not self.country.isalpha():
             raise InvalidInput("country must be an ISO 3166 alpha-2 code such as 'FR'")
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryWindow:
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise InvalidInput("delivery window times need a timezone")
-        if self.end <= self.start:
-            raise InvalidInput("the delivery window must end after it starts")
-
-    def contains(self, instant: datetime) -> bool:
-        return self.start <= instant <= self.end
 
 
 @dataclass(frozen=True, slots=True)

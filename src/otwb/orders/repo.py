@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, func, insert, select, update
 from otwb.orders.model import (
     Address,
     Customer,
-    DeliveryWindow,
     Order,
     OrderLine,
     OrderStatus,
@@ -23,6 +22,7 @@ from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow
 
 # Hot-path statements, built once (their compiled form and cache key are reused).
 _CUSTOMER = select(customers).where(

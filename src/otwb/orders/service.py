@@ -12,7 +12,6 @@ from otwb.orders.events import OrderCancelled, OrderPlaced, PlacedLine, ShipToPa
 from otwb.orders.model import (
     Address,
     Customer,
-    DeliveryWindow,
     Order,
     OrderLine,
     OrderStatus,
@@ -29,6 +28,7 @@ from otwb.platform.errors import (
 )
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow
 from otwb.warehouse import service as warehouse
 
 log = logging.getLogger("otwb.orders")

@@ -17,12 +17,7 @@ from sqlalchemy import (
 
 from otwb.orders.model import OrderStatus, ServiceLevel
 from otwb.platform.sqltypes import UtcDateTime
-from otwb.platform.tables import ID, id_column, metadata, tenant_column
-
-
-def _in(values: list[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
+from otwb.platform.tables import ID, id_column, metadata, one_of, tenant_column
 
 customers = Table(
     "customers",
@@ -55,10 +50,8 @@ orders = Table(
     Column("window_end", UtcDateTime()),
     Column("placed_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    CheckConstraint(f"status IN ({_in([s.value for s in OrderStatus])})", name="status"),
-    CheckConstraint(
-        f"service_level IN ({_in([s.value for s in ServiceLevel])})", name="service_level"
-    ),
+    CheckConstraint(one_of("status", OrderStatus), name="status"),
+    CheckConstraint(one_of("service_level", ServiceLevel), name="service_level"),
     CheckConstraint(
         "ship_to_lat BETWEEN -90 AND 90 AND ship_to_lon BETWEEN -180 AND 180", name="coordinates"
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -33,6 +35,12 @@ def id_column(name: str = "id") -> Column[str]:
     return Column(name, String(ID), primary_key=True)
 
 
+def one_of(column: str, values: Iterable[str]) -> str:
+    """A CHECK condition: ``column`` holds one of ``values`` (an enum's members, say)."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
 def tenant_column() -> Column[str]:
     """Every business table starts with its tenant: the client who owns the records."""
     return Column("tenant_id", String(ID), ForeignKey("tenants.id"), nullable=False)
@@ -57,7 +65,7 @@ api_keys = Table(
     Column("secret_sha256", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
-    CheckConstraint("role IN ('admin', 'operator', 'read_only')", name="role"),
+    CheckConstraint(one_of("role", ("admin", "operator", "read_only")), name="role"),
 )
 
 outbox = Table(

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from otwb.platform.http import Admin, Operator, Reader
 from otwb.platform.ids import RouteId, ShipmentId, WarehouseId
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport import dispatch, service, shipments
 from otwb.transport.model import (
     Route,
@@ -19,9 +20,7 @@ from otwb.transport.model import (
     Shipment,
     ShipmentStatus,
     StopStatus,
-    TemperatureClass,
     Vehicle,
-    Window,
 )
 
 router = APIRouter(tags=["transport"])
@@ -353,7 +352,7 @@ def cancel_route(route_id: str, caller: Operator) -> RouteOut:
 
 @router.put("/shipments/{shipment_id}/window", response_model=ShipmentOut)
 def reschedule(shipment_id: str, body: RescheduleIn, caller: Operator) -> ShipmentOut:
-    window = Window(body.window.start, body.window.end) if body.window else None
+    window = DeliveryWindow(body.window.start, body.window.end) if body.window else None
     return ShipmentOut.of(
         shipments.reschedule_shipment(caller.uow(), ShipmentId(shipment_id), window)
     )

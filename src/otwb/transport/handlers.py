@@ -7,8 +7,8 @@ from otwb.orders.events import OrderCancelled
 from otwb.platform.bus import MessageBus
 from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import TemperatureClass
 from otwb.transport import service, shipments
-from otwb.transport.model import TemperatureClass
 from otwb.warehouse.events import OrderHandedOver, WarehouseOpened
 
 

@@ -12,6 +12,7 @@ from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, RouteId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.money import Money
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 
 SERVICE_BASE_S = 300
 """Time at every stop to park, find the door and get a signature (5 minutes)."""
@@ -27,16 +28,6 @@ SECONDS_PER_DAY = 86_400
 def service_seconds(parcel_count: int) -> int:
     """How long a vehicle stays at a stop delivering ``parcel_count`` parcels."""
     return SERVICE_BASE_S + SERVICE_PER_PARCEL_S * max(parcel_count, 0)
-
-
-class TemperatureClass(StrEnum):
-    AMBIENT = "ambient"
-    CHILLED = "chilled"
-    FROZEN = "frozen"
-
-    @property
-    def needs_refrigeration(self) -> bool:
-        return self is not TemperatureClass.AMBIENT
 
 
 class ShipmentStatus(StrEnum):
@@ -210,21 +201,6 @@ def route_cost(vehicle: Vehicle, distance_m: int, duration_s: int) -> Money:
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise InvalidInput("delivery window times need a timezone")
-        if self.end <= self.start:
-            raise InvalidInput("the delivery window must end after it starts")
-
-    def contains(self, instant: datetime) -> bool:
-        return self.start <= instant <= self.end
-
-
-@dataclass(frozen=True, slots=True)
 class Shipment:
     """One order on its way from a depot to its ship-to: what transport carries and tracks."""
 
@@ -236,7 +212,7 @@ class Shipment:
     ship_to_name: str
     ship_to_address: str
     ship_to: GeoPoint
-    window: Window | None
+    window: DeliveryWindow | None
     weight_kg: float
     volume_m3: float
     parcel_count: int

@@ -25,13 +25,12 @@ from otwb.platform.ids import (
 )
 from otwb.platform.money import Money
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport.model import (
     Depot,
     Shipment,
     ShipmentStatus,
-    TemperatureClass,
     Vehicle,
-    Window,
     seconds_of_day,
     time_of_day,
 )
@@ -172,7 +171,7 @@ def insert_shipment(uow: UnitOfWork, s: Shipment) -> None:
 
 
 def _shipment(r: Any) -> Shipment:
-    window = Window(r.window_start, r.window_end) if r.window_start is not None else None
+    window = DeliveryWindow(r.window_start, r.window_end) if r.window_start is not None else None
     return Shipment(
         id=ShipmentId(r.id),
         order_id=OrderId(r.order_id),
@@ -281,7 +280,7 @@ def plan_shipment(uow: UnitOfWork, s: Shipment, route_id: RouteId) -> bool:
 
 
 def reschedule(
-    uow: UnitOfWork, shipment_id: ShipmentId, status: ShipmentStatus, window: Window | None
+    uow: UnitOfWork, shipment_id: ShipmentId, status: ShipmentStatus, window: DeliveryWindow | None
 ) -> bool:
     result = uow.conn.execute(
         update(shipments)

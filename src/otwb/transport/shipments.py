@@ -18,6 +18,7 @@ from otwb.platform.ids import (
     WarehouseId,
 )
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport import repo, route_repo
 from otwb.transport.model import (
     PLANNABLE,
@@ -25,8 +26,6 @@ from otwb.transport.model import (
     Shipment,
     ShipmentStatus,
     StopStatus,
-    TemperatureClass,
-    Window,
     is_valid_tracking_number,
     tracking_number,
 )
@@ -64,7 +63,7 @@ def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
         repo.get_depot(uow, handed.depot_id)  # NotFound until W's WarehouseOpened arrives
         window = None
         if handed.window_start is not None and handed.window_end is not None:
-            window = Window(handed.window_start, handed.window_end)
+            window = DeliveryWindow(handed.window_start, handed.window_end)
         shipment_id = ShipmentId(uow.ids.new("shp"))
         shipment = Shipment(
             id=shipment_id,
@@ -126,7 +125,7 @@ def _leave_planned_route(uow: UnitOfWork, route_id: RouteId, shipment_id: Shipme
 
 
 def reschedule_shipment(
-    uow: UnitOfWork, shipment_id: ShipmentId, window: Window | None
+    uow: UnitOfWork, shipment_id: ShipmentId, window: DeliveryWindow | None
 ) -> Shipment:
     """Agree a new delivery window (or none) for a shipment still at the depot: after a
     failed delivery, the first window has usually passed."""

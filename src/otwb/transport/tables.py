@@ -20,18 +20,13 @@ from sqlalchemy import (
 )
 
 from otwb.platform.sqltypes import Amount, UtcDateTime
-from otwb.platform.tables import ID, id_column, metadata, tenant_column
+from otwb.platform.tables import ID, id_column, metadata, one_of, tenant_column
+from otwb.platform.values import TemperatureClass
 from otwb.transport.model import (
     RouteStatus,
     ShipmentStatus,
     StopStatus,
-    TemperatureClass,
 )
-
-
-def _in(values: list[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 depots = Table(
     "depots",
@@ -100,9 +95,9 @@ shipments = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     # One shipment per order.
     UniqueConstraint("tenant_id", "order_id"),
-    CheckConstraint(f"status IN ({_in([s.value for s in ShipmentStatus])})", name="status"),
+    CheckConstraint(one_of("status", ShipmentStatus), name="status"),
     CheckConstraint(
-        f"temperature_class IN ({_in([t.value for t in TemperatureClass])})",
+        one_of("temperature_class", TemperatureClass),
         name="temperature_class",
     ),
     CheckConstraint(
@@ -145,7 +140,7 @@ routes = Table(
     Column("actual_cost", Amount()),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    CheckConstraint(f"status IN ({_in([s.value for s in RouteStatus])})", name="status"),
+    CheckConstraint(one_of("status", RouteStatus), name="status"),
     CheckConstraint("distance_m >= 0 AND duration_s >= 0", name="measures"),
     CheckConstraint("planned_end >= planned_start", name="planned_times"),
     CheckConstraint(
@@ -178,7 +173,7 @@ route_stops = Table(
     Column("return_s", Integer, nullable=False),
     Column("resolved_at", UtcDateTime()),
     UniqueConstraint("route_id", "shipment_id"),
-    CheckConstraint(f"status IN ({_in([s.value for s in StopStatus])})", name="status"),
+    CheckConstraint(one_of("status", StopStatus), name="status"),
     CheckConstraint("seq >= 1 AND return_s >= 0", name="measures"),
 )
 Index("ix_route_stops_shipment", route_stops.c.shipment_id)

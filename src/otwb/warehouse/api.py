@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from otwb.platform.geo import GeoPoint
 from otwb.platform.http import Admin, Operator, Reader
 from otwb.platform.ids import CustomerId, LocationId, OrderId, WarehouseId
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse import fulfilment, service
 from otwb.warehouse.model import (
     Fulfilment,
@@ -18,7 +19,6 @@ from otwb.warehouse.model import (
     Location,
     Parcel,
     Sku,
-    TemperatureClass,
     Warehouse,
     WarehouseKind,
 )

@@ -19,8 +19,9 @@ from otwb.platform.terminal import (
     runtime,
     tenant_uow,
 )
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse import fulfilment, service
-from otwb.warehouse.model import TemperatureClass, WarehouseKind
+from otwb.warehouse.model import WarehouseKind
 
 app = typer.Typer(help="W: warehouses, stock, picking, packing, hand-over.", no_args_is_help=True)
 

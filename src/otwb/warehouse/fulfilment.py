@@ -21,6 +21,7 @@ from otwb.platform.errors import Conflict, InvalidInput, OutOfStock
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse import repo
 from otwb.warehouse.events import (
     AllocatedLine,
@@ -41,7 +42,6 @@ from otwb.warehouse.model import (
     Parcel,
     Sku,
     StockBook,
-    TemperatureClass,
     Warehouse,
     allocate,
     default_parcels,

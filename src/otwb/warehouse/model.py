@@ -20,17 +20,7 @@ from otwb.platform.ids import (
     StockId,
     WarehouseId,
 )
-
-
-class TemperatureClass(StrEnum):
-    AMBIENT = "ambient"
-    CHILLED = "chilled"  # 2-8 °C
-    FROZEN = "frozen"
-
-    @staticmethod
-    def strictest(classes: Iterable[TemperatureClass]) -> TemperatureClass:
-        order = [TemperatureClass.AMBIENT, TemperatureClass.CHILLED, TemperatureClass.FROZEN]
-        return max(classes, key=order.index, default=TemperatureClass.AMBIENT)
+from otwb.platform.values import TemperatureClass
 
 
 class WarehouseKind(StrEnum):

@@ -20,6 +20,7 @@ from otwb.platform.ids import (
     WarehouseId,
 )
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse.model import (
     Fulfilment,
     FulfilmentStatus,
@@ -28,7 +29,6 @@ from otwb.warehouse.model import (
     Pick,
     Sku,
     StockRow,
-    TemperatureClass,
     Warehouse,
     WarehouseKind,
 )

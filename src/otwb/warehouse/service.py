@@ -14,13 +14,13 @@ from otwb.platform.errors import Conflict, InvalidInput, NotFound, UnknownSku
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, LocationId, SkuId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse import repo
 from otwb.warehouse.events import StockReceived, WarehouseOpened
 from otwb.warehouse.model import (
     Location,
     Sku,
     StockRow,
-    TemperatureClass,
     Warehouse,
     WarehouseKind,
     check_storable,

@@ -15,15 +15,12 @@ from sqlalchemy import (
 )
 
 from otwb.platform.sqltypes import UtcDateTime
-from otwb.platform.tables import ID, id_column, metadata, tenant_column
-from otwb.warehouse.model import FulfilmentStatus, TemperatureClass, WarehouseKind
-
-
-def _in(values: list[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
-
-_TEMPS = _in([t.value for t in TemperatureClass])
+from otwb.platform.tables import ID, id_column, metadata, one_of, tenant_column
+from otwb.platform.values import TemperatureClass
+from otwb.warehouse.model import (
+    FulfilmentStatus,
+    WarehouseKind,
+)
 
 warehouses = Table(
     "warehouses",
@@ -36,7 +33,7 @@ warehouses = Table(
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
     UniqueConstraint("tenant_id", "code"),
-    CheckConstraint(f"kind IN ({_in([k.value for k in WarehouseKind])})", name="kind"),
+    CheckConstraint(one_of("kind", WarehouseKind), name="kind"),
 )
 
 locations = Table(
@@ -48,7 +45,7 @@ locations = Table(
     Column("code", String(32), nullable=False),
     Column("temperature_class", String(16), nullable=False),
     UniqueConstraint("warehouse_id", "code"),
-    CheckConstraint(f"temperature_class IN ({_TEMPS})", name="temperature_class"),
+    CheckConstraint(one_of("temperature_class", TemperatureClass), name="temperature_class"),
 )
 
 skus = Table(
@@ -64,7 +61,7 @@ skus = Table(
     Column("owner_id", String(ID)),
     UniqueConstraint("tenant_id", "code"),
     CheckConstraint("weight_kg > 0 AND volume_m3 > 0", name="dimensions"),
-    CheckConstraint(f"temperature_class IN ({_TEMPS})", name="temperature_class"),
+    CheckConstraint(one_of("temperature_class", TemperatureClass), name="temperature_class"),
 )
 
 stock = Table(
@@ -118,7 +115,7 @@ fulfilments = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     # One fulfilment per order: an order is never allocated twice.
     UniqueConstraint("tenant_id", "order_id"),
-    CheckConstraint(f"status IN ({_in([s.value for s in FulfilmentStatus])})", name="status"),
+    CheckConstraint(one_of("status", FulfilmentStatus), name="status"),
 )
 Index("ix_fulfilments_warehouse_status", fulfilments.c.warehouse_id, fulfilments.c.status)
 

@@ -5,7 +5,6 @@ import pytest
 from otwb.orders.model import (
     TRANSITIONS,
     Address,
-    DeliveryWindow,
     Order,
     OrderLine,
     OrderStatus,
@@ -14,6 +13,7 @@ from otwb.orders.model import (
 from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
+from otwb.platform.values import DeliveryWindow
 
 NOW = datetime(2026, 11, 25, 8, tzinfo=UTC)
 

@@ -9,13 +9,12 @@ from decimal import Decimal
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.money import Money
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport.model import (
     Depot,
     Shipment,
     ShipmentStatus,
-    TemperatureClass,
     Vehicle,
-    Window,
 )
 
 DAY = date(2026, 11, 26)
@@ -78,7 +77,7 @@ def shipment(
         ship_to_name=f"Customer {n}",
         ship_to_address=f"{n} rue de Lyon",
         ship_to=point or GeoPoint(45.76, 4.84),
-        window=Window(*window) if window else None,
+        window=DeliveryWindow(*window) if window else None,
         weight_kg=kg,
         volume_m3=m3,
         parcel_count=parcels,

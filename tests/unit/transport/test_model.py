@@ -11,6 +11,7 @@ import pytest
 from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.ids import RouteId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.money import Money
+from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport.model import (
     PLANNABLE,
     Route,
@@ -18,8 +19,6 @@ from otwb.transport.model import (
     RouteStop,
     ShipmentStatus,
     StopStatus,
-    TemperatureClass,
-    Window,
     completion,
     is_valid_tracking_number,
     route_cost,
@@ -93,7 +92,7 @@ def test_on_time_is_within_the_window_or_true_without_one():
 
 def test_window_must_end_after_it_starts():
     with pytest.raises(InvalidInput):
-        Window(at(10), at(10))
+        DeliveryWindow(at(10), at(10))
 
 
 def test_service_time_grows_with_parcels():

@@ -14,9 +14,14 @@ import numpy as np
 import pytest
 
 from otwb.platform.geo import GeoPoint
+from otwb.platform.values import TemperatureClass
 from otwb.transport import planning, routing
 from otwb.transport.distance import HaversineProvider
-from otwb.transport.model import Shipment, TemperatureClass, Vehicle, service_seconds
+from otwb.transport.model import (
+    Shipment,
+    Vehicle,
+    service_seconds,
+)
 from otwb.transport.planning import RouteDraft, Unplanned
 from otwb.transport.routing import (
     PlannedVisit,

@@ -3,6 +3,7 @@ import pytest
 from otwb.platform.errors import InvalidInput, InvalidTransition, OutOfStock
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import LocationId, OrderLineId, SkuId, StockId, WarehouseId
+from otwb.platform.values import TemperatureClass
 from otwb.warehouse.model import (
     MAX_PARCEL_KG,
     MAX_PARCEL_M3,
@@ -11,7 +12,6 @@ from otwb.warehouse.model import (
     Location,
     Sku,
     StockRow,
-    TemperatureClass,
     TemperatureMismatch,
     Warehouse,
     WarehouseKind,
