@@ -32,7 +32,7 @@ from otwb.transport.model import (
     route_cost,
     service_seconds,
 )
-from otwb.transport.routing import (
+from otwb.transport.vrp import (
     PlannedRoute,
     RoutingDepot,
     RoutingPlan,

@@ -23,13 +23,18 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pyvrp
-from numpy.typing import NDArray
 from pyvrp.exceptions import PenaltyBoundWarning
+
+from otwb.transport.vrp import (
+    PlannedRoute,
+    PlannedVisit,
+    RoutingPlan,
+    RoutingProblem,
+    check_plan,
+)
 
 log = logging.getLogger("otwb.transport.routing")
 
@@ -37,121 +42,6 @@ _MAX_COST = 2**62  # keep every penalised cost far from int64 overflow
 _SAFE_OBJECTIVE = 2**58
 NO_IMPROVEMENT_ITERATIONS = 20_000
 """Stop before the time limit when the best plan has not improved for this many iterations."""
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingDepot:
-    location: int
-    name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingVehicle:
-    name: str
-    depot: int
-    """Index into ``RoutingProblem.depots``: where the vehicle starts and ends."""
-    capacity: tuple[int, ...]
-    tw_early: int
-    """Earliest departure from the depot."""
-    tw_late: int
-    """Latest return to the depot (end of shift)."""
-    fixed_cost: int
-    cost_per_m: int
-    cost_per_s: int
-    profile: int = 0
-    """Index into ``RoutingProblem.durations_s``: the travel times this vehicle drives at."""
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingStop:
-    name: str
-    location: int
-    demand: tuple[int, ...]
-    service_s: int
-    tw_early: int
-    tw_late: int
-    """Service starts within [tw_early, tw_late]."""
-
-
-@dataclass(frozen=True)
-class RoutingProblem:
-    dimensions: tuple[str, ...]
-    coordinates: NDArray[np.float64]
-    """n x 2 (longitude, latitude) of every location; the matrices follow the same order."""
-    distance_m: NDArray[np.int64]
-    durations_s: tuple[NDArray[np.int64], ...]
-    depots: tuple[RoutingDepot, ...]
-    vehicles: tuple[RoutingVehicle, ...]
-    stops: tuple[RoutingStop, ...]
-
-    def __post_init__(self) -> None:
-        n = len(self.coordinates)
-        if self.coordinates.shape != (n, 2):
-            raise ValueError("coordinates must be an n x 2 array")
-        for matrix in (self.distance_m, *self.durations_s):
-            if matrix.shape != (n, n) or matrix.dtype != np.int64:
-                raise ValueError("every matrix must be n x n int64, n = number of locations")
-            if n and matrix.min() < 0:
-                raise ValueError("distances and durations cannot be negative")
-        if not self.depots or not self.durations_s:
-            raise ValueError("a problem needs at least one depot and one duration matrix")
-        dims = len(self.dimensions)
-        for d in self.depots:
-            if not 0 <= d.location < n:
-                raise ValueError(f"depot {d.name}: no location {d.location}")
-        for v in self.vehicles:
-            if not 0 <= v.depot < len(self.depots) or not 0 <= v.profile < len(self.durations_s):
-                raise ValueError(f"vehicle {v.name}: unknown depot or profile")
-            if len(v.capacity) != dims or min(v.capacity, default=0) < 0:
-                raise ValueError(f"vehicle {v.name}: one non-negative capacity per dimension")
-            if not 0 <= v.tw_early <= v.tw_late:
-                raise ValueError(f"vehicle {v.name}: the shift must not end before it starts")
-            if min(v.fixed_cost, v.cost_per_m, v.cost_per_s) < 0:
-                raise ValueError(f"vehicle {v.name}: costs cannot be negative")
-        for s in self.stops:
-            if not 0 <= s.location < n:
-                raise ValueError(f"stop {s.name}: no location {s.location}")
-            if len(s.demand) != dims or min(s.demand, default=0) < 0:
-                raise ValueError(f"stop {s.name}: one non-negative demand per dimension")
-            if s.service_s < 0 or s.tw_early > s.tw_late:
-                raise ValueError(f"stop {s.name}: the window must not end before it starts")
-
-    def travel_s(self, vehicle: RoutingVehicle, a: int, b: int) -> int:
-        return int(self.durations_s[vehicle.profile][a, b])
-
-    @property
-    def horizon(self) -> int:
-        return max((v.tw_late for v in self.vehicles), default=0)
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedVisit:
-    stop: int
-    arrival_s: int
-    start_s: int
-    """Service starts (the ETA at the door): arrival, or the window's opening if earlier."""
-    departure_s: int
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedRoute:
-    vehicle: int
-    visits: tuple[PlannedVisit, ...]
-    start_s: int
-    end_s: int
-    distance_m: int
-    duration_s: int
-    cost: int
-
-
-@dataclass(frozen=True)
-class RoutingPlan:
-    routes: tuple[PlannedRoute, ...]
-    unplanned: tuple[int, ...]
-    cost: int
-    """Travel cost of the routes (without the prizes of unplanned stops)."""
-    runtime_s: float = 0.0
-    notes: tuple[str, ...] = field(default=())
 
 
 def prize(problem: RoutingProblem) -> int:
@@ -357,74 +247,3 @@ def _plan_of(problem: RoutingProblem, solution: pyvrp.Solution, elapsed: float) 
     routes.sort(key=lambda r: r.vehicle)
     unplanned = tuple(i for i in range(len(problem.stops)) if i not in served)
     return RoutingPlan(tuple(routes), unplanned, sum(r.cost for r in routes), elapsed)
-
-
-def check_plan(problem: RoutingProblem, plan: RoutingPlan) -> list[str]:
-    """Every way the plan breaks the problem's rules (empty when the plan is feasible).
-
-    Checked independently of the router: each stop served at most once and accounted for; each
-    vehicle used at most once; load per dimension within capacity; departure within the shift;
-    travel times respected between visits; service within each stop's window; back at the depot
-    by the end of the shift; distance and duration as the matrices say.
-    """
-    problems: list[str] = []
-    seen: set[int] = set()
-    vehicles: set[int] = set()
-    for route in plan.routes:
-        if not 0 <= route.vehicle < len(problem.vehicles):
-            problems.append(f"unknown vehicle {route.vehicle}")
-            continue
-        v = problem.vehicles[route.vehicle]
-        if route.vehicle in vehicles:
-            problems.append(f"{v.name}: used by two routes")
-        vehicles.add(route.vehicle)
-        problems.extend(_check_route(problem, v, route, seen))
-    missing = set(range(len(problem.stops))) - seen - set(plan.unplanned)
-    if missing:
-        problems.append(f"stops neither planned nor reported unplanned: {sorted(missing)}")
-    if seen & set(plan.unplanned):
-        problems.append(f"stops both planned and unplanned: {sorted(seen & set(plan.unplanned))}")
-    return problems
-
-
-def _check_route(
-    problem: RoutingProblem, v: RoutingVehicle, route: PlannedRoute, seen: set[int]
-) -> list[str]:
-    out: list[str] = []
-    depot = problem.depots[v.depot].location
-    load = [0] * len(problem.dimensions)
-    if route.start_s < v.tw_early:
-        out.append(f"{v.name}: leaves at {route.start_s}, before its shift ({v.tw_early})")
-    here, clock, distance = depot, route.start_s, 0
-    for visit in route.visits:
-        if not 0 <= visit.stop < len(problem.stops):
-            out.append(f"{v.name}: unknown stop {visit.stop}")
-            continue
-        s = problem.stops[visit.stop]
-        if visit.stop in seen:
-            out.append(f"{s.name}: served twice")
-        seen.add(visit.stop)
-        load = [a + b for a, b in zip(load, s.demand, strict=True)]
-        earliest = clock + problem.travel_s(v, here, s.location)
-        if visit.arrival_s < earliest or visit.start_s < max(visit.arrival_s, s.tw_early):
-            out.append(f"{s.name}: planned before the vehicle can be there")
-        if not s.tw_early <= visit.start_s <= s.tw_late:
-            out.append(f"{s.name}: service at {visit.start_s}, outside [{s.tw_early}, {s.tw_late}]")
-        if visit.departure_s != visit.start_s + s.service_s:
-            out.append(f"{s.name}: service time is not {s.service_s} s")
-        distance += int(problem.distance_m[here, s.location])
-        here, clock = s.location, visit.departure_s
-    back = clock + problem.travel_s(v, here, depot)
-    distance += int(problem.distance_m[here, depot])
-    if back > v.tw_late or route.end_s > v.tw_late:
-        out.append(f"{v.name}: back at {max(back, route.end_s)}, after its shift ({v.tw_late})")
-    if route.end_s < back:
-        out.append(f"{v.name}: planned back at {route.end_s}, cannot be before {back}")
-    for name, used, cap in zip(problem.dimensions, load, v.capacity, strict=True):
-        if used > cap:
-            out.append(f"{v.name}: {name} {used} over its capacity {cap}")
-    if route.distance_m != distance:
-        out.append(f"{v.name}: distance {route.distance_m} m, the matrix says {distance} m")
-    if route.duration_s != route.end_s - route.start_s:
-        out.append(f"{v.name}: duration {route.duration_s} s is not end - start")
-    return out

@@ -22,7 +22,7 @@ from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
-from otwb.warehouse import repo
+from otwb.warehouse import fulfilment_repo, repo
 from otwb.warehouse.events import (
     AllocatedLine,
     AllocationFailed,
@@ -114,7 +114,7 @@ def allocate_orders(
             )
         repo.promise(uow, book.promised)
         try:
-            repo.insert_fulfilments(uow, allocated)
+            fulfilment_repo.insert_fulfilments(uow, allocated)
         except IntegrityError:
             raise Conflict("an order of this run is already allocated") from None
         uow.commit()
@@ -163,14 +163,14 @@ def _allocate(
 def confirm_pick(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
     """The picker took every allocated unit from its location: on hand drops, promise kept."""
     with uow:
-        fulfilment = repo.get_fulfilment(uow, order_id)
+        fulfilment = fulfilment_repo.get_fulfilment(uow, order_id)
         picked = _move(uow, fulfilment, FulfilmentStatus.PICKED)
         for pick in sorted(fulfilment.picks, key=lambda p: p.stock_id):
             repo.take_picked(uow, pick.stock_id, pick.quantity)
         repo.record_movements(
             uow, "pick", order_id, [(p.stock_id, -p.quantity) for p in fulfilment.picks]
         )
-        repo.set_allocation_status(uow, fulfilment.id, "open", "picked")
+        fulfilment_repo.set_allocation_status(uow, fulfilment.id, "open", "picked")
         uow.record(
             OrderPicked(
                 order_id=order_id,
@@ -190,14 +190,14 @@ def pack_order(
 ) -> Fulfilment:
     """Pack the picked goods into parcels (given, or split by the standard parcel limits)."""
     with uow:
-        fulfilment = repo.get_fulfilment(uow, order_id)
+        fulfilment = fulfilment_repo.get_fulfilment(uow, order_id)
         if parcels is None:
             weight, volume = _load(uow, fulfilment)
             parcels = default_parcels(weight, volume)
         if not parcels:
             raise InvalidInput("packing needs at least one parcel")
         packed = _move(uow, fulfilment, FulfilmentStatus.PACKED)
-        repo.insert_parcels(uow, fulfilment.id, parcels)
+        fulfilment_repo.insert_parcels(uow, fulfilment.id, parcels)
         uow.record(
             OrderPacked(
                 order_id=order_id,
@@ -215,7 +215,7 @@ def pack_order(
 def hand_over(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
     """The parcels are at the dock: transport takes the order from here."""
     with uow:
-        fulfilment = repo.get_fulfilment(uow, order_id)
+        fulfilment = fulfilment_repo.get_fulfilment(uow, order_id)
         handed = _move(uow, fulfilment, FulfilmentStatus.HANDED_OVER)
         skus = repo.skus_by_id(uow, sorted({p.sku_id for p in fulfilment.picks}))
         uow.record(
@@ -245,14 +245,14 @@ def hand_over(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
 def release_order(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
     """The order was cancelled: free its promised stock, or put picked goods back."""
     with uow:
-        fulfilment = repo.get_fulfilment(uow, order_id)
+        fulfilment = fulfilment_repo.get_fulfilment(uow, order_id)
         previous = fulfilment.status
         released = _move(uow, fulfilment, FulfilmentStatus.RELEASED)
         ordered = sorted(fulfilment.picks, key=lambda p: p.stock_id)
         if previous is FulfilmentStatus.ALLOCATED:
             for pick in ordered:
                 repo.release_allocated(uow, pick.stock_id, pick.quantity)
-            repo.set_allocation_status(uow, fulfilment.id, "open", "released")
+            fulfilment_repo.set_allocation_status(uow, fulfilment.id, "open", "released")
         else:  # the goods were already out of their locations: they go back
             for pick in ordered:
                 repo.put_back(uow, pick.stock_id, pick.quantity)
@@ -272,7 +272,7 @@ def release_order(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
 
 def get_fulfilment(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
     with uow:
-        return repo.get_fulfilment(uow, order_id)
+        return fulfilment_repo.get_fulfilment(uow, order_id)
 
 
 def list_fulfilments(
@@ -283,12 +283,12 @@ def list_fulfilments(
 ) -> list[OrderId]:
     """The orders a warehouse is serving, by status (the pick list of the day, for example)."""
     with uow:
-        return repo.list_fulfilments(uow, warehouse_id, status, limit)
+        return fulfilment_repo.list_fulfilments(uow, warehouse_id, status, limit)
 
 
 def _move(uow: UnitOfWork, fulfilment: Fulfilment, to: FulfilmentStatus) -> Fulfilment:
     moved = fulfilment.moved_to(to)
-    if not repo.save_fulfilment_status(uow, moved, fulfilment.status):
+    if not fulfilment_repo.save_fulfilment_status(uow, moved, fulfilment.status):
         raise Conflict(f"order {fulfilment.order_id} changed while this request ran; try again")
     return moved
 

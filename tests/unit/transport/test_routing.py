@@ -23,7 +23,7 @@ from otwb.transport.model import (
     service_seconds,
 )
 from otwb.transport.planning import RouteDraft, Unplanned
-from otwb.transport.routing import (
+from otwb.transport.vrp import (
     PlannedVisit,
     RoutingDepot,
     RoutingProblem,
