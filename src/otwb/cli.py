@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -147,4 +148,7 @@ def demo(
 
 
 def main() -> None:
+    logging.basicConfig(
+        level=Settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app()

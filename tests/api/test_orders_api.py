@@ -93,6 +93,8 @@ def test_an_order_placed_over_http_comes_back_allocated_with_its_timeline(client
     ]
     stock = client.get("/api/v1/stock?sku=TEA", headers=keys.read_only).json()
     assert [(s["on_hand"], s["allocated"], s["available"]) for s in stock] == [(10, 3, 7)]
+    sku = client.get("/api/v1/skus/TEA", headers=keys.read_only).json()
+    assert (sku["code"], sku["weight_kg"], sku["temperature_class"]) == ("TEA", 1.5, "ambient")
     listed = client.get("/api/v1/orders?status=allocated", headers=keys.read_only).json()
     assert [o["id"] for o in listed] == [body["id"]]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
@@ -72,7 +72,6 @@ class Scenario:
     addresses: dict[CustomerId, Address]
     key_accounts: list[Customer]
     vehicles: int = 0
-    front_products: list[Product] = field(default_factory=list)
 
 
 def build(uow: UowFactory, day: date, n_orders: int, rng: random.Random) -> Scenario:
@@ -163,7 +162,6 @@ def _stock(uow: UowFactory, scenario: Scenario, n_orders: int, rng: random.Rando
         for p in ranked[: int(len(ranked) * FAST_SHARE)]
         if p.temperature is not TemperatureClass.FROZEN
     }
-    scenario.front_products = [p for p in ranked if p.code in fast]
     short = set(rng.sample([p.code for p in ranked[30:120]], 2))
     free = {
         site.warehouse.id: {t: list(bins) for t, bins in site.bins.items()}

@@ -38,10 +38,6 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.dialect == "sqlite"
-
     def dispose(self) -> None:
         self.engine.dispose()
 

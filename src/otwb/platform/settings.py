@@ -19,7 +19,8 @@ class Settings(BaseSettings):
     outbox_relay_seconds: float = 1.0
     """How often ``otwb serve`` retries events whose delivery failed."""
 
-    log_level: str = "INFO"
+    log_level: str = "WARNING"
+    """Python logging level of the ``otwb`` command (``INFO`` shows the bus and the router)."""
 
 
 def load_settings() -> Settings:

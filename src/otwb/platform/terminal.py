@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from otwb.platform.errors import DomainError
+from otwb.platform.errors import DomainError, NotFound
 from otwb.platform.ids import TenantId
 from otwb.platform.runtime import Runtime
 from otwb.platform.settings import Settings
@@ -54,7 +54,7 @@ def tenant_uow(rt: Runtime, tenant: str, *, read_only: bool = False) -> UnitOfWo
     else:
         match = [t for t in auth.list_tenants(rt.uow(read_only=True)) if t.name == tenant]
         if not match:
-            raise DomainError(f"no tenant named {tenant!r} (see 'otwb tenant list')")
+            raise NotFound(f"no tenant named {tenant!r} (see 'otwb tenant list')")
         tenant_id = match[0].id
     return rt.uow(tenant_id, read_only=read_only)
 

@@ -211,6 +211,11 @@ def list_skus(
     return [SkuOut.of(s) for s in service.list_skus(caller.reader(), limit, offset)]
 
 
+@router.get("/skus/{code}", response_model=SkuOut)
+def get_sku(code: str, caller: Reader) -> SkuOut:
+    return SkuOut.of(service.get_sku(caller.reader(), code))
+
+
 @router.post("/stock/receipts", status_code=201, response_model=StockOut)
 def receive_stock(body: ReceiptIn, caller: Operator) -> StockOut:
     row = service.receive_stock(
