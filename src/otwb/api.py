@@ -11,6 +11,7 @@ from otwb.orders.api import router as orders_router
 from otwb.platform import auth
 from otwb.platform.auth import Role
 from otwb.platform.http import Admin, Reader, install_error_handlers
+from otwb.platform.idempotency import IdempotencyMiddleware
 from otwb.platform.ids import ApiKeyId
 from otwb.platform.runtime import Runtime
 from otwb.transport.api import router as transport_router
@@ -67,6 +68,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
 
     @app.get("/health", tags=["access"])
     def health() -> dict[str, str]:

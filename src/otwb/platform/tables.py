@@ -91,3 +91,18 @@ processed_events = Table(
     Column("event_id", String(ID), primary_key=True),
     Column("processed_at", UtcDateTime(), nullable=False),
 )
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("response_status", Integer),
+    Column("response_type", String(100)),
+    Column("response_body", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("completed_at", UtcDateTime()),
+    CheckConstraint(one_of("status", ("in_flight", "done")), name="status"),
+)
