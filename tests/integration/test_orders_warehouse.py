@@ -222,3 +222,24 @@ def test_a_batch_of_orders_keeps_the_good_ones_and_reports_the_bad(runtime, uow,
     tea = {x.row.warehouse_id: x.row for x in service.stock_levels(uow(), "TEA")}
     assert sum(r.allocated for r in tea.values()) == 4
     assert service.allocation_discrepancies(uow()) == []
+
+
+def test_the_storage_snapshot_measures_what_each_owner_holds(uow, stocked):
+    central, north, customer = stocked
+    service.create_skus(
+        uow(),
+        [
+            service.NewSku("BULKY", "Bulky", 10.0, 0.36, owner_id=customer.id),
+            service.NewSku("MILK", "Milk", 1.0, 0.002, TemperatureClass.CHILLED),
+        ],
+    )
+    service.receive_stock(uow(), central.locations[2].id, "BULKY", 8)
+    lines = {
+        (x.owner_id, x.warehouse_id, x.temperature_class): x
+        for x in service.storage_snapshot(uow())
+    }
+    owned = lines[customer.id, central.warehouse.id, TemperatureClass.AMBIENT]
+    assert (owned.units, round(owned.volume_m3, 6), round(owned.pallets, 2)) == (8, 2.88, 2.0)
+    mine = lines[None, central.warehouse.id, TemperatureClass.AMBIENT]
+    assert mine.units == 40  # 20 tea + 20 coffee, the tenant's own goods
+    assert lines[None, north.warehouse.id, TemperatureClass.AMBIENT].units == 5

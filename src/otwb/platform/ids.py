@@ -29,6 +29,7 @@ RouteId = NewType("RouteId", str)
 TariffId = NewType("TariffId", str)
 ChargeId = NewType("ChargeId", str)
 InvoiceId = NewType("InvoiceId", str)
+CarrierId = NewType("CarrierId", str)
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -6,7 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from otwb.platform.events import Event
-from otwb.platform.ids import CustomerId, OrderId, RouteId, ShipmentId, VehicleId, WarehouseId
+from otwb.platform.ids import (
+    CarrierId,
+    CustomerId,
+    OrderId,
+    RouteId,
+    ShipmentId,
+    VehicleId,
+    WarehouseId,
+)
 
 
 class RoutePlanned(Event):
@@ -38,6 +46,8 @@ class ShipmentDelivered(Event):
     weight_kg: float
     distance_km: float
     """Road distance from the depot to the ship-to (what per kg·km tariffs are applied to)."""
+    carrier_id: CarrierId | None = None
+    """The external carrier that delivered it; None for the own fleet."""
 
 
 class DeliveryFailed(Event):
@@ -56,3 +66,32 @@ class RouteCompleted(Event):
     duration_s: int
     cost: Decimal
     currency: str
+
+
+class ShipmentTendered(Event):
+    """A shipment was given to an external carrier (after rate shopping), at an expected cost
+    from that carrier's rate card -- what the carrier's invoice will be audited against."""
+
+    shipment_id: ShipmentId
+    order_id: OrderId
+    customer_id: CustomerId
+    depot_id: WarehouseId
+    carrier_id: CarrierId
+    carrier_name: str
+    service_level: str
+    tracking_number: str
+    weight_kg: float
+    volume_m3: float
+    expected_cost: Decimal
+    currency: str
+    tendered_at: datetime
+
+
+class ProofOfDeliveryAccepted(Event):
+    """The proof of a delivery (who received it, when; a signature or photo reference) was
+    checked and accepted. For a carrier's shipment this is what makes its payable line due."""
+
+    shipment_id: ShipmentId
+    order_id: OrderId
+    carrier_id: CarrierId | None
+    accepted_at: datetime

@@ -277,6 +277,26 @@ class Parcel:
             raise InvalidInput("a parcel's volume must be positive")
 
 
+PALLET_M3 = 1.44
+"""Usable volume of a pallet place (EUR pallet 1.2 x 0.8 m, 1.5 m high): one pallet-equivalent."""
+
+
+@dataclass(frozen=True, slots=True)
+class StorageLine:
+    """Goods on hand of one owner, in one warehouse, at one temperature: what storage is
+    measured on (units, cubic metres, pallet-equivalents)."""
+
+    owner_id: CustomerId | None
+    warehouse_id: WarehouseId
+    temperature_class: TemperatureClass
+    units: int
+    volume_m3: float
+
+    @property
+    def pallets(self) -> float:
+        return self.volume_m3 / PALLET_M3
+
+
 MAX_PARCEL_KG = 25.0
 MAX_PARCEL_M3 = 0.12
 

@@ -23,6 +23,7 @@ from otwb.warehouse.model import (
     Location,
     Sku,
     StockRow,
+    StorageLine,
     Warehouse,
     WarehouseKind,
 )
@@ -341,6 +342,32 @@ def units_by_owner(uow: UnitOfWork) -> dict[CustomerId, int]:
         .group_by(skus.c.owner_id)
     ).all()
     return {CustomerId(owner): int(units) for owner, units in rows if units}
+
+
+def storage_lines(uow: UnitOfWork) -> list[StorageLine]:
+    rows = uow.conn.execute(
+        select(
+            skus.c.owner_id,
+            stock.c.warehouse_id,
+            skus.c.temperature_class,
+            func.sum(stock.c.on_hand),
+            func.sum(stock.c.on_hand * skus.c.volume_m3),
+        )
+        .join(skus, skus.c.id == stock.c.sku_id)
+        .where(stock.c.tenant_id == uow.tenant_id, stock.c.on_hand > 0)
+        .group_by(skus.c.owner_id, stock.c.warehouse_id, skus.c.temperature_class)
+        .order_by(skus.c.owner_id, stock.c.warehouse_id, skus.c.temperature_class)
+    ).all()
+    return [
+        StorageLine(
+            CustomerId(owner) if owner else None,
+            WarehouseId(wh),
+            TemperatureClass(temp),
+            int(units),
+            float(volume),
+        )
+        for owner, wh, temp, units, volume in rows
+    ]
 
 
 def allocation_discrepancies(uow: UnitOfWork) -> list[tuple[StockId, int, int]]:

@@ -21,6 +21,7 @@ from otwb.warehouse.model import (
     Location,
     Sku,
     StockRow,
+    StorageLine,
     Warehouse,
     WarehouseKind,
     check_storable,
@@ -210,6 +211,13 @@ def units_by_owner(uow: UnitOfWork) -> dict[CustomerId, int]:
     """Units on hand per owner of consignment stock (what storage is billed on)."""
     with uow:
         return repo.units_by_owner(uow)
+
+
+def storage_snapshot(uow: UnitOfWork) -> list[StorageLine]:
+    """What is on hand now per owner, warehouse and temperature class (units, m³, pallets):
+    billing takes one a day to charge storage."""
+    with uow:
+        return repo.storage_lines(uow)
 
 
 def allocation_discrepancies(uow: UnitOfWork) -> list[tuple[StockId, int, int]]:
