@@ -10,9 +10,18 @@ from enum import StrEnum
 
 from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.geo import GeoPoint
-from otwb.platform.ids import CustomerId, OrderId, RouteId, ShipmentId, VehicleId, WarehouseId
+from otwb.platform.ids import (
+    CarrierId,
+    CustomerId,
+    OrderId,
+    RouteId,
+    ShipmentId,
+    VehicleId,
+    WarehouseId,
+)
 from otwb.platform.money import Money
 from otwb.platform.values import DeliveryWindow, TemperatureClass
+from otwb.transport.fleet_model import DriverId, Fuel, VehicleTypeId, check_capacities, check_co2
 
 SERVICE_BASE_S = 300
 """Time at every stop to park, find the door and get a signature (5 minutes)."""
@@ -30,9 +39,29 @@ def service_seconds(parcel_count: int) -> int:
     return SERVICE_BASE_S + SERVICE_PER_PARCEL_S * max(parcel_count, 0)
 
 
+PALLET_M3 = 1.2
+"""Loadable volume of one EUR pallet place (1.2 x 0.8 m, 1.25 m high)."""
+LOOSE_UP_TO_M3 = 0.8
+"""Smaller shipments travel as loose parcels and take no pallet place of their own."""
+
+
+def pallet_places(volume_m3: float) -> int:
+    """Pallet places a shipment of this volume takes: none when loose, else whole pallets."""
+    return 0 if volume_m3 <= LOOSE_UP_TO_M3 else math.ceil(round(volume_m3 / PALLET_M3, 6))
+
+
+class ShipmentKind(StrEnum):
+    DELIVERY = "delivery"
+    """From the depot to the customer."""
+    PICKUP = "pickup"
+    """From the customer back to the depot (returns, empties, a supplier's goods)."""
+
+
 class ShipmentStatus(StrEnum):
     READY = "ready"
     PLANNED = "planned"
+    TENDERED = "tendered"
+    """Given to an external carrier."""
     IN_TRANSIT = "in_transit"
     DELIVERED = "delivered"
     FAILED = "failed"
@@ -40,14 +69,28 @@ class ShipmentStatus(StrEnum):
 
 
 SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
-    ShipmentStatus.READY: frozenset({ShipmentStatus.PLANNED, ShipmentStatus.CANCELLED}),
-    # A planned shipment goes back to ready when its planned route is called off.
-    ShipmentStatus.PLANNED: frozenset(
-        {ShipmentStatus.IN_TRANSIT, ShipmentStatus.READY, ShipmentStatus.CANCELLED}
+    ShipmentStatus.READY: frozenset(
+        {ShipmentStatus.PLANNED, ShipmentStatus.TENDERED, ShipmentStatus.CANCELLED}
     ),
+    # A planned shipment goes back to ready when its planned route is called off, or leaves
+    # it for a carrier that is cheaper.
+    ShipmentStatus.PLANNED: frozenset(
+        {
+            ShipmentStatus.IN_TRANSIT,
+            ShipmentStatus.READY,
+            ShipmentStatus.TENDERED,
+            ShipmentStatus.CANCELLED,
+        }
+    ),
+    ShipmentStatus.TENDERED: frozenset(
+        {ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED, ShipmentStatus.FAILED}
+    ),
+    # In transit, a shipment may move to a rescue vehicle's route (still in transit).
     ShipmentStatus.IN_TRANSIT: frozenset({ShipmentStatus.DELIVERED, ShipmentStatus.FAILED}),
     # A failed delivery is tried again on a later plan, or the order is called off.
-    ShipmentStatus.FAILED: frozenset({ShipmentStatus.PLANNED, ShipmentStatus.CANCELLED}),
+    ShipmentStatus.FAILED: frozenset(
+        {ShipmentStatus.PLANNED, ShipmentStatus.TENDERED, ShipmentStatus.CANCELLED}
+    ),
     ShipmentStatus.DELIVERED: frozenset(),
     ShipmentStatus.CANCELLED: frozenset(),
 }
@@ -140,12 +183,22 @@ class Vehicle:
     shift_start: time
     shift_end: time
     active: bool = True
+    vehicle_type_id: VehicleTypeId | None = None
+    capacity_pallets: int | None = None
+    """Pallet places; None when floor space is not what limits it."""
+    fuel: Fuel = Fuel.DIESEL
+    range_km: float | None = None
+    """How far it goes on one charge or tank: the most a route of it may drive."""
+    co2_kg_per_km: Decimal | None = None
+    """CO2e (well-to-wheel) per km when full; None: the default of its fuel and size."""
+    driver_id: DriverId | None = None
+    """The driver it usually goes out with (planning pairs free vehicles and drivers)."""
 
     def __post_init__(self) -> None:
         if not self.code.strip() or len(self.code) > 32:
             raise InvalidInput("a vehicle needs a code of 1 to 32 characters", field="code")
-        _positive(self.capacity_kg, "capacity_kg", MAX_CAPACITY_KG)
-        _positive(self.capacity_m3, "capacity_m3", MAX_CAPACITY_M3)
+        check_capacities(self.capacity_kg, self.capacity_m3, self.capacity_pallets, self.range_km)
+        check_co2(self.co2_kg_per_km)
         _positive(self.speed_kmh, "speed_kmh", MAX_SPEED_KMH)
         _cost(self.cost_per_km.amount, "cost_per_km")
         _cost(self.cost_per_hour.amount, "cost_per_hour")
@@ -205,7 +258,7 @@ class Shipment:
     """One order on its way from a depot to its ship-to: what transport carries and tracks."""
 
     id: ShipmentId
-    order_id: OrderId
+    order_id: OrderId | None
     customer_id: CustomerId
     depot_id: WarehouseId
     tracking_number: str
@@ -224,12 +277,36 @@ class Shipment:
     delivered_at: datetime | None = None
     recipient: str | None = None
     failure_reason: str | None = None
+    kind: ShipmentKind = ShipmentKind.DELIVERY
+    pallets: int = 0
+    """Pallet places it takes (0: loose parcels)."""
+    promised_by: datetime | None = None
+    """The latest the customer was promised delivery (for rate shopping); else its window's end."""
+    carrier_id: CarrierId | None = None
+    service_level: str | None = None
+    carrier_reference: str | None = None
+    expected_cost: Money | None = None
+    """What the carrier's rate card says the tender costs."""
+    tendered_at: datetime | None = None
+    signature_name: str | None = None
+    photo_ref: str | None = None
+    co2_kg: Decimal | None = None
+    """A carrier shipment's CO2e (own-fleet shares are on the route's stops)."""
 
     def __post_init__(self) -> None:
         _positive(self.weight_kg, "weight_kg", MAX_CAPACITY_KG)
         _positive(self.volume_m3, "volume_m3", MAX_CAPACITY_M3)
         if self.parcel_count <= 0:
             raise InvalidInput("a shipment has at least one parcel", field="parcel_count")
+        if not 0 <= self.pallets <= 66:
+            raise InvalidInput("pallets is 0 to 66", field="pallets")
+        if (self.kind is ShipmentKind.DELIVERY) != (self.order_id is not None):
+            raise InvalidInput("a delivery carries its order; a pickup has none")
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The latest acceptable delivery: the promise, else the window's end."""
+        return self.promised_by or (self.window.end if self.window else None)
 
     def moved_to(self, to: ShipmentStatus) -> Shipment:
         check_shipment_transition(self.id, self.status, to)
@@ -250,6 +327,11 @@ class RouteStop:
     return_s: int
     """Planned driving time from this stop back to the depot (closes the route's duration)."""
     resolved_at: datetime | None = None
+    leg_m: int = 0
+    """Road distance from the previous stop (or the depot) to this one."""
+    arrived_at: datetime | None = None
+    co2_kg: Decimal = Decimal(0)
+    """This shipment's share of the route's CO2e (GLEC: by tonne-km)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +351,17 @@ class Route:
     completed_at: datetime | None = None
     actual_duration_s: int | None = None
     actual_cost: Money | None = None
+    driver_id: DriverId | None = None
+    co2_kg: Decimal = Decimal(0)
+    break_s: int = 0
+    """Driver's break time planned on the route."""
+
+    @property
+    def remaining(self) -> tuple[RouteStop, ...]:
+        """Stops still to visit, in order."""
+        return tuple(
+            s for s in self.stops if s.status in (StopStatus.PLANNED, StopStatus.DISPATCHED)
+        )
 
     @property
     def distance_km(self) -> Decimal:
@@ -298,31 +391,3 @@ def completion(
         back = max(resolved, route.dispatched_at) + timedelta(seconds=last.return_s)
     duration = int((back - route.dispatched_at).total_seconds())
     return back, duration, route_cost(vehicle, route.distance_m, duration)
-
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def tracking_number(shipment_id: str) -> str:
-    """A short code to read over the phone, from the random part of the shipment id.
-
-    ``shp_<10 time chars><16 random chars>`` gives ``OT-XXXX-XXXX-XXXX-C``: 12 random Crockford
-    base32 characters and a check character (sum of the values mod 32), so a mistyped number
-    is refused rather than finding someone else's parcel.
-    """
-    chars = shipment_id.rsplit("_", 1)[-1][-12:].upper()
-    if len(chars) != 12 or any(c not in _CROCKFORD for c in chars):
-        raise ValueError(f"not a shipment id: {shipment_id!r}")
-    check = _CROCKFORD[sum(_CROCKFORD.index(c) * (i + 1) for i, c in enumerate(chars)) % 32]
-    return f"OT-{chars[:4]}-{chars[4:8]}-{chars[8:]}-{check}"
-
-
-def is_valid_tracking_number(value: str) -> bool:
-    parts = value.strip().upper().split("-")
-    if len(parts) != 5 or parts[0] != "OT" or [len(p) for p in parts[1:]] != [4, 4, 4, 1]:
-        return False
-    chars = "".join(parts[1:4])
-    if any(c not in _CROCKFORD for c in chars) or parts[4] not in _CROCKFORD:
-        return False
-    check = _CROCKFORD[sum(_CROCKFORD.index(c) * (i + 1) for i, c in enumerate(chars)) % 32]
-    return parts[4] == check

@@ -26,9 +26,8 @@ from otwb.transport.model import (
     Shipment,
     ShipmentStatus,
     StopStatus,
-    is_valid_tracking_number,
-    tracking_number,
 )
+from otwb.transport.tracking_numbers import is_valid_tracking_number, tracking_number
 
 log = logging.getLogger("otwb.transport")
 

@@ -34,6 +34,17 @@ class RoutingVehicle:
     cost_per_s: int
     profile: int = 0
     """Index into ``RoutingProblem.durations_s``: the travel times this vehicle drives at."""
+    end_depot: int | None = None
+    """Where it ends, when not where it started (a vehicle re-routed from the road)."""
+    max_distance_m: int | None = None
+    """The most it may drive (an electric vehicle's range)."""
+    break_after_s: int = 0
+    """Its driver's break rule: at most this much work between breaks (0: no rule)."""
+    break_s: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.depot if self.end_depot is None else self.end_depot
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,11 @@ class RoutingStop:
     tw_early: int
     tw_late: int
     """Service starts within [tw_early, tw_late]."""
+    pickup: tuple[int, ...] = ()
+    """What it sends back to the depot, per dimension (empty: nothing)."""
+
+    def picked(self, dims: int) -> tuple[int, ...]:
+        return self.pickup or (0,) * dims
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,10 @@ class RoutingProblem:
         for v in self.vehicles:
             if not 0 <= v.depot < len(self.depots) or not 0 <= v.profile < len(self.durations_s):
                 raise ValueError(f"vehicle {v.name}: unknown depot or profile")
+            if not 0 <= v.end < len(self.depots):
+                raise ValueError(f"vehicle {v.name}: unknown end depot")
+            if min(v.break_after_s, v.break_s) < 0 or (v.max_distance_m or 0) < 0:
+                raise ValueError(f"vehicle {v.name}: break rule and range cannot be negative")
             if len(v.capacity) != dims or min(v.capacity, default=0) < 0:
                 raise ValueError(f"vehicle {v.name}: one non-negative capacity per dimension")
             if not 0 <= v.tw_early <= v.tw_late:
@@ -87,6 +107,8 @@ class RoutingProblem:
                 raise ValueError(f"stop {s.name}: no location {s.location}")
             if len(s.demand) != dims or min(s.demand, default=0) < 0:
                 raise ValueError(f"stop {s.name}: one non-negative demand per dimension")
+            if s.pickup and (len(s.pickup) != dims or min(s.pickup) < 0):
+                raise ValueError(f"stop {s.name}: one non-negative pickup per dimension")
             if s.service_s < 0 or s.tw_early > s.tw_late:
                 raise ValueError(f"stop {s.name}: the window must not end before it starts")
 
@@ -116,6 +138,14 @@ class PlannedRoute:
     distance_m: int
     duration_s: int
     cost: int
+    breaks: tuple[PlannedBreak, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedBreak:
+    after: int
+    """Taken where the vehicle is after this many visits (0: at the start depot)."""
+    start_s: int
 
 
 @dataclass(frozen=True)
@@ -132,9 +162,10 @@ def check_plan(problem: RoutingProblem, plan: RoutingPlan) -> list[str]:
     """Every way the plan breaks the problem's rules (empty when the plan is feasible).
 
     Checked independently of the router: each stop served at most once and accounted for; each
-    vehicle used at most once; load per dimension within capacity; departure within the shift;
-    travel times respected between visits; service within each stop's window; back at the depot
-    by the end of the shift; distance and duration as the matrices say.
+    vehicle used at most once; the load on board within capacity at every moment (deliveries
+    leave, pickups come on board); departure within the shift; travel times respected between
+    visits; service within each stop's window; back at the end depot by the end of the shift;
+    the range; the driver's breaks; distance and duration as the matrices say.
     """
     problems: list[str] = []
     seen: set[int] = set()
@@ -160,12 +191,17 @@ def _check_route(
     problem: RoutingProblem, v: RoutingVehicle, route: PlannedRoute, seen: set[int]
 ) -> list[str]:
     out: list[str] = []
+    dims = len(problem.dimensions)
     depot = problem.depots[v.depot].location
-    load = [0] * len(problem.dimensions)
     if route.start_s < v.tw_early:
         out.append(f"{v.name}: leaves at {route.start_s}, before its shift ({v.tw_early})")
+    breaks = {b.after: b for b in route.breaks}
     here, clock, distance = depot, route.start_s, 0
-    for visit in route.visits:
+    delivered = [0] * dims
+    loads: list[list[int]] = []  # on board after each visit, before subtracting the start load
+    for n, visit in enumerate(route.visits):
+        if n in breaks:
+            clock = _check_break(out, v, breaks[n], clock)
         if not 0 <= visit.stop < len(problem.stops):
             out.append(f"{v.name}: unknown stop {visit.stop}")
             continue
@@ -173,7 +209,8 @@ def _check_route(
         if visit.stop in seen:
             out.append(f"{s.name}: served twice")
         seen.add(visit.stop)
-        load = [a + b for a, b in zip(load, s.demand, strict=True)]
+        delivered = [a + b for a, b in zip(delivered, s.demand, strict=True)]
+        loads.append([p - d for p, d in zip(s.picked(dims), s.demand, strict=True)])
         earliest = clock + problem.travel_s(v, here, s.location)
         if visit.arrival_s < earliest or visit.start_s < max(visit.arrival_s, s.tw_early):
             out.append(f"{s.name}: planned before the vehicle can be there")
@@ -183,17 +220,47 @@ def _check_route(
             out.append(f"{s.name}: service time is not {s.service_s} s")
         distance += int(problem.distance_m[here, s.location])
         here, clock = s.location, visit.departure_s
-    back = clock + problem.travel_s(v, here, depot)
-    distance += int(problem.distance_m[here, depot])
+    if len(route.visits) in breaks:
+        clock = _check_break(out, v, breaks[len(route.visits)], clock)
+    end = problem.depots[v.end].location
+    back = clock + problem.travel_s(v, here, end)
+    distance += int(problem.distance_m[here, end])
     if back > v.tw_late or route.end_s > v.tw_late:
         out.append(f"{v.name}: back at {max(back, route.end_s)}, after its shift ({v.tw_late})")
     if route.end_s < back:
         out.append(f"{v.name}: planned back at {route.end_s}, cannot be before {back}")
-    for name, used, cap in zip(problem.dimensions, load, v.capacity, strict=True):
+    on_board, peak = list(delivered), list(delivered)
+    for change in loads:
+        on_board = [a + b for a, b in zip(on_board, change, strict=True)]
+        peak = [max(a, b) for a, b in zip(peak, on_board, strict=True)]
+    for name, used, cap in zip(problem.dimensions, peak, v.capacity, strict=True):
         if used > cap:
             out.append(f"{v.name}: {name} {used} over its capacity {cap}")
     if route.distance_m != distance:
         out.append(f"{v.name}: distance {route.distance_m} m, the matrix says {distance} m")
+    if v.max_distance_m is not None and distance > v.max_distance_m:
+        out.append(f"{v.name}: drives {distance} m, beyond its range of {v.max_distance_m} m")
     if route.duration_s != route.end_s - route.start_s:
         out.append(f"{v.name}: duration {route.duration_s} s is not end - start")
+    out.extend(_check_work_time(v, route))
     return out
+
+
+def _check_break(out: list[str], v: RoutingVehicle, b: PlannedBreak, clock: int) -> int:
+    if b.start_s < clock:
+        out.append(f"{v.name}: break at {b.start_s} before the vehicle is free ({clock})")
+    return max(clock, b.start_s) + v.break_s
+
+
+def _check_work_time(v: RoutingVehicle, route: PlannedRoute) -> list[str]:
+    """No stretch of work between the start, the breaks and the end longer than the rule."""
+    if not v.break_after_s:
+        return [] if not route.breaks else [f"{v.name}: breaks planned without a break rule"]
+    edges = [route.start_s]
+    for b in sorted(route.breaks, key=lambda b: b.start_s):
+        edges += [b.start_s, b.start_s + v.break_s]
+    edges.append(route.end_s)
+    stretches = [edges[i + 1] - edges[i] for i in range(0, len(edges), 2)]
+    if max(stretches) > v.break_after_s:
+        return [f"{v.name}: {max(stretches)} s of work without a break (rule {v.break_after_s})"]
+    return []
