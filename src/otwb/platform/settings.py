@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     road_factor: Decimal = Decimal("1.3")
     """Road distance / great-circle distance, for the default haversine distance provider."""
 
+    osrm_url: str | None = None
+    """An OSRM server (``http://host:5000``) for road distances and times; haversine if unset."""
+
     outbox_relay_seconds: float = 1.0
     """How often ``otwb serve`` retries events whose delivery failed."""
 

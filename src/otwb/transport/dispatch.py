@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from otwb.platform.clock import as_utc
 from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
-from otwb.platform.ids import RouteId, ShipmentId
+from otwb.platform.ids import CarrierId, RouteId, ShipmentId
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import repo, route_repo
 from otwb.transport.distance import road_distance_km
 from otwb.transport.events import (
     DeliveryFailed,
+    ProofOfDeliveryAccepted,
     RouteCompleted,
     ShipmentDelivered,
     ShipmentDispatched,
@@ -31,6 +32,7 @@ from otwb.transport.service import distance_provider
 
 MAX_RECIPIENT = 200
 MAX_REASON = 500
+MAX_PHOTO_REF = 500
 
 
 def _changed(what: str) -> Conflict:
@@ -70,15 +72,16 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
             route_repo.move_stop(
                 uow, route_id, shipment.id, [StopStatus.PLANNED], StopStatus.DISPATCHED, eta=eta
             )
-            uow.record(
-                ShipmentDispatched(
-                    shipment_id=shipment.id,
-                    order_id=shipment.order_id,
-                    route_id=route_id,
-                    tracking_number=shipment.tracking_number,
-                    eta=eta,
+            if shipment.order_id is not None:  # pickups have no order to tell
+                uow.record(
+                    ShipmentDispatched(
+                        shipment_id=shipment.id,
+                        order_id=shipment.order_id,
+                        route_id=route_id,
+                        tracking_number=shipment.tracking_number,
+                        eta=eta,
+                    )
                 )
-            )
         if not route_repo.move_route(
             uow, route_id, RouteStatus.PLANNED, RouteStatus.DISPATCHED, dispatched_at=now
         ):
@@ -118,25 +121,19 @@ def record_delivery(
     shipment_id: ShipmentId,
     recipient: str,
     delivered_at: datetime | None = None,
+    signature_name: str | None = None,
+    photo_ref: str | None = None,
 ) -> Shipment:
-    """Proof of delivery: who received the shipment, and when (now, unless given)."""
-    recipient = recipient.strip()
-    if not recipient or len(recipient) > MAX_RECIPIENT:
-        raise InvalidInput(
-            f"the recipient's name is 1 to {MAX_RECIPIENT} characters", field="recipient"
-        )
+    """Proof of delivery: who received the shipment and when (now, unless given), with the
+    signature's name and a photo reference when the driver's app took them. For a pickup, the
+    goods were collected. Publishes ``ShipmentDelivered`` and ``ProofOfDeliveryAccepted``."""
+    recipient = _text(recipient, "recipient", MAX_RECIPIENT)
+    signature = _text(signature_name, "signature_name", MAX_RECIPIENT) if signature_name else None
+    photo = _text(photo_ref, "photo_ref", MAX_PHOTO_REF) if photo_ref else None
     with uow:
         shipment, route = _on_the_road(uow, shipment_id, ShipmentStatus.DELIVERED)
         at = _resolution_time(uow, route, delivered_at)
-        if not repo.move_shipment(
-            uow,
-            shipment_id,
-            [ShipmentStatus.IN_TRANSIT],
-            ShipmentStatus.DELIVERED,
-            delivered_at=at,
-            recipient=recipient,
-        ):
-            raise _changed(f"shipment {shipment_id}")
+        deliver(uow, shipment, recipient, at, signature, photo, None)
         route_repo.move_stop(
             uow,
             route.id,
@@ -145,24 +142,75 @@ def record_delivery(
             StopStatus.DELIVERED,
             resolved_at=at,
         )
-        depot = repo.get_depot(uow, shipment.depot_id)
-        uow.record(
-            ShipmentDelivered(
-                shipment_id=shipment_id,
-                order_id=shipment.order_id,
-                customer_id=shipment.customer_id,
-                depot_id=shipment.depot_id,
-                delivered_at=at,
-                recipient=recipient,
-                on_time=shipment.on_time(at),
-                weight_kg=shipment.weight_kg,
-                distance_km=road_distance_km(distance_provider(uow), depot.point, shipment.ship_to),
-            )
-        )
         _complete_if_done(uow, route.id)
         delivered = repo.get_shipment(uow, shipment_id)
         uow.commit()
     return delivered
+
+
+def _text(value: str | None, field: str, longest: int) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > longest:
+        raise InvalidInput(f"{field} is 1 to {longest} characters", field=field)
+    return text
+
+
+def deliver(
+    uow: UnitOfWork,
+    shipment: Shipment,
+    recipient: str,
+    at: datetime,
+    signature_name: str | None,
+    photo_ref: str | None,
+    carrier_id: CarrierId | None,
+) -> None:
+    """The shipment reached its customer (own fleet, or ``carrier_id``): record it with its
+    proof, and tell O and B. A pickup's "delivery" is its collection: nobody else is told."""
+    previous = (
+        [ShipmentStatus.IN_TRANSIT]
+        if carrier_id is None
+        else [
+            ShipmentStatus.TENDERED,
+            ShipmentStatus.IN_TRANSIT,
+        ]
+    )
+    shipment.moved_to(ShipmentStatus.DELIVERED)
+    if not repo.move_shipment(
+        uow,
+        shipment.id,
+        previous,
+        ShipmentStatus.DELIVERED,
+        delivered_at=at,
+        recipient=recipient,
+        signature_name=signature_name,
+        photo_ref=photo_ref,
+    ):
+        raise _changed(f"shipment {shipment.id}")
+    if shipment.order_id is None:
+        return
+    depot = repo.get_depot(uow, shipment.depot_id)
+    uow.record(
+        ShipmentDelivered(
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            customer_id=shipment.customer_id,
+            depot_id=shipment.depot_id,
+            delivered_at=at,
+            recipient=recipient,
+            on_time=shipment.on_time(at),
+            weight_kg=shipment.weight_kg,
+            distance_km=road_distance_km(distance_provider(uow), depot.point, shipment.ship_to),
+            carrier_id=carrier_id,
+        )
+    )
+    uow.record(
+        ProofOfDeliveryAccepted(
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            carrier_id=carrier_id,
+            accepted_at=uow.clock.now(),
+        )
+    )
 
 
 def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: str) -> Shipment:
@@ -189,15 +237,16 @@ def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: st
         route_repo.move_stop(
             uow, route.id, shipment_id, [StopStatus.DISPATCHED], StopStatus.FAILED, resolved_at=at
         )
-        uow.record(
-            DeliveryFailed(
-                shipment_id=shipment_id,
-                order_id=shipment.order_id,
-                customer_id=shipment.customer_id,
-                failed_at=at,
-                reason=reason,
+        if shipment.order_id is not None:
+            uow.record(
+                DeliveryFailed(
+                    shipment_id=shipment_id,
+                    order_id=shipment.order_id,
+                    customer_id=shipment.customer_id,
+                    failed_at=at,
+                    reason=reason,
+                )
             )
-        )
         _complete_if_done(uow, route.id)
         failed = repo.get_shipment(uow, shipment_id)
         uow.commit()

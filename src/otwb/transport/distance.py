@@ -73,3 +73,24 @@ class HaversineProvider:
 def road_distance_km(provider: DistanceProvider, a: GeoPoint, b: GeoPoint) -> float:
     """The road distance between two points, in km (metre precision)."""
     return int(provider.distance_m([a, b])[0, 1]) / 1000.0
+
+
+class EuclideanProvider:
+    """Straight-line distances between planar points (benchmark files), as integers under an
+    explicit convention: ``scale`` units per coordinate unit, either rounded to the nearest
+    integer (CVRPLIB: scale 1) or truncated (DIMACS VRPTW: one decimal kept, scale 10)."""
+
+    def __init__(self, scale: int = 1, truncate: bool = False) -> None:
+        if scale < 1:
+            raise ValueError("the scale is a positive integer")
+        self.scale = scale
+        self.truncate = truncate
+
+    def matrix(self, xy: NDArray[np.float64]) -> IntMatrix:
+        xy = np.asarray(xy, dtype=np.float64)
+        diff = xy[:, None, :] - xy[None, :, :]
+        exact = np.sqrt((diff**2).sum(axis=2)) * self.scale
+        # A hair of tolerance so that 2.0000000001 truncates to 2.0, not 1.9.
+        scaled = np.floor(exact + 1e-9) if self.truncate else np.rint(exact)
+        result: IntMatrix = scaled.astype(np.int64)
+        return result

@@ -27,8 +27,6 @@ BREAK_S = 45 * 60
 
 class Fuel(StrEnum):
     DIESEL = "diesel"
-    HVO = "hvo"
-    CNG = "cng"
     PETROL = "petrol"
     ELECTRIC = "electric"
 

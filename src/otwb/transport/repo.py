@@ -16,6 +16,7 @@ from otwb.platform.db import upsert
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import (
+    CarrierId,
     CustomerId,
     OrderId,
     RouteId,
@@ -26,9 +27,11 @@ from otwb.platform.ids import (
 from otwb.platform.money import Money
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import DeliveryWindow, TemperatureClass
+from otwb.transport.fleet_model import DriverId, Fuel, VehicleTypeId
 from otwb.transport.model import (
     Depot,
     Shipment,
+    ShipmentKind,
     ShipmentStatus,
     Vehicle,
     seconds_of_day,
@@ -95,6 +98,12 @@ def insert_vehicle(uow: UnitOfWork, v: Vehicle) -> None:
             shift_end_s=seconds_of_day(v.shift_end),
             active=v.active,
             created_at=uow.clock.now(),
+            vehicle_type_id=v.vehicle_type_id,
+            capacity_pallets=v.capacity_pallets,
+            fuel=v.fuel.value,
+            range_km=v.range_km,
+            co2_kg_per_km=v.co2_kg_per_km,
+            driver_id=v.driver_id,
         )
     )
 
@@ -115,6 +124,12 @@ def _vehicle(r: Any) -> Vehicle:
         shift_start=time_of_day(r.shift_start_s),
         shift_end=time_of_day(r.shift_end_s),
         active=bool(r.active),
+        vehicle_type_id=VehicleTypeId(r.vehicle_type_id) if r.vehicle_type_id else None,
+        capacity_pallets=r.capacity_pallets,
+        fuel=Fuel(r.fuel),
+        range_km=r.range_km,
+        co2_kg_per_km=r.co2_kg_per_km,
+        driver_id=DriverId(r.driver_id) if r.driver_id else None,
     )
 
 
@@ -166,6 +181,9 @@ def insert_shipment(uow: UnitOfWork, s: Shipment) -> None:
             attempts=s.attempts,
             created_at=s.created_at,
             updated_at=s.created_at,
+            kind=s.kind.value,
+            pallets=s.pallets,
+            promised_by=s.promised_by,
         )
     )
 
@@ -174,7 +192,7 @@ def _shipment(r: Any) -> Shipment:
     window = DeliveryWindow(r.window_start, r.window_end) if r.window_start is not None else None
     return Shipment(
         id=ShipmentId(r.id),
-        order_id=OrderId(r.order_id),
+        order_id=OrderId(r.order_id) if r.order_id else None,
         customer_id=CustomerId(r.customer_id),
         depot_id=WarehouseId(r.depot_id),
         tracking_number=r.tracking_number,
@@ -193,6 +211,17 @@ def _shipment(r: Any) -> Shipment:
         delivered_at=r.delivered_at,
         recipient=r.recipient,
         failure_reason=r.failure_reason,
+        kind=ShipmentKind(r.kind),
+        pallets=r.pallets,
+        promised_by=r.promised_by,
+        carrier_id=CarrierId(r.carrier_id) if r.carrier_id else None,
+        service_level=r.service_level,
+        carrier_reference=r.carrier_reference,
+        expected_cost=Money(r.expected_cost, r.currency) if r.expected_cost is not None else None,
+        tendered_at=r.tendered_at,
+        signature_name=r.signature_name,
+        photo_ref=r.photo_ref,
+        co2_kg=r.co2_kg,
     )
 
 

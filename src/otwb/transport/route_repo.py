@@ -22,6 +22,7 @@ from otwb.platform.ids import (
 )
 from otwb.platform.money import Money
 from otwb.platform.uow import UnitOfWork
+from otwb.transport.fleet_model import DriverId
 from otwb.transport.model import (
     ACTIVE_ROUTE,
     Route,
@@ -63,13 +64,20 @@ def insert_route(uow: UnitOfWork, route: Route) -> None:
             planned_cost=route.planned_cost.amount,
             created_at=now,
             updated_at=now,
+            driver_id=route.driver_id,
+            co2_kg=route.co2_kg,
+            break_s=route.break_s,
         )
     )
+    insert_stops(uow, route.id, route.stops)
+
+
+def insert_stops(uow: UnitOfWork, route_id: RouteId, stops: Sequence[RouteStop]) -> None:
     uow.conn.execute(
         insert(route_stops),
         [
             {
-                "route_id": route.id,
+                "route_id": route_id,
                 "seq": s.seq,
                 "tenant_id": uow.tenant_id,
                 "shipment_id": s.shipment_id,
@@ -77,8 +85,10 @@ def insert_route(uow: UnitOfWork, route: Route) -> None:
                 "planned_arrival": s.planned_arrival,
                 "eta": s.eta,
                 "return_s": s.return_s,
+                "leg_m": s.leg_m,
+                "co2_kg": s.co2_kg,
             }
-            for s in route.stops
+            for s in stops
         ],
     )
 
@@ -92,6 +102,9 @@ def _stop(r: Any) -> RouteStop:
         eta=r.eta,
         return_s=r.return_s,
         resolved_at=r.resolved_at,
+        leg_m=r.leg_m,
+        arrived_at=r.arrived_at,
+        co2_kg=r.co2_kg,
     )
 
 
@@ -115,6 +128,9 @@ def _route(r: Any, stops: tuple[RouteStop, ...]) -> Route:
         actual_cost=(
             Money(r.actual_cost, r.currency).rounded() if r.actual_cost is not None else None
         ),
+        driver_id=DriverId(r.driver_id) if r.driver_id else None,
+        co2_kg=r.co2_kg,
+        break_s=r.break_s,
     )
 
 
@@ -192,3 +208,40 @@ def move_stop(
         .values(status=to.value, **values)
     )
     return result.rowcount == 1
+
+
+def update_route(uow: UnitOfWork, route_id: RouteId, **values: Any) -> None:
+    uow.conn.execute(
+        update(routes)
+        .where(routes.c.tenant_id == uow.tenant_id, routes.c.id == route_id)
+        .values(updated_at=uow.clock.now(), **values)
+    )
+
+
+def update_stop(uow: UnitOfWork, route_id: RouteId, seq: int, **values: Any) -> None:
+    uow.conn.execute(
+        update(route_stops)
+        .where(
+            route_stops.c.tenant_id == uow.tenant_id,
+            route_stops.c.route_id == route_id,
+            route_stops.c.seq == seq,
+        )
+        .values(**values)
+    )
+
+
+def route_of_vehicle(
+    uow: UnitOfWork, vehicle_id: VehicleId, statuses: Collection[RouteStatus]
+) -> Route | None:
+    """The vehicle's latest route in one of ``statuses`` (its route on the road, say)."""
+    row = uow.conn.execute(
+        select(routes.c.id)
+        .where(
+            routes.c.tenant_id == uow.tenant_id,
+            routes.c.vehicle_id == vehicle_id,
+            routes.c.status.in_([s.value for s in statuses]),
+        )
+        .order_by(routes.c.service_date.desc(), routes.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else get_route(uow, RouteId(row.id))

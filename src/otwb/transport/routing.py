@@ -81,7 +81,7 @@ def _cost_scale(problem: RoutingProblem, stop_prize: int) -> int:
         ),
         default=0,
     )
-    bound = len(problem.vehicles) * worst_route + stop_prize * (n + 1)
+    bound = sum(v.count for v in problem.vehicles) * worst_route + stop_prize * (n + 1)
     return max(1, -(-bound // _SAFE_OBJECTIVE))
 
 
@@ -105,11 +105,11 @@ def break_reserve(v: RoutingVehicle) -> int:
 
 
 def _vehicle_type(v: RoutingVehicle, scale: int) -> pyvrp.VehicleType:
-    limits: dict[str, int] = {}
+    limits: dict[str, Any] = {}
     if v.max_distance_m is not None:
         limits["max_distance"] = v.max_distance_m
     return pyvrp.VehicleType(
-        num_available=1,
+        num_available=v.count,
         capacity=list(v.capacity),
         start_depot=v.depot,
         end_depot=v.end,

@@ -96,7 +96,7 @@ def fit(
 ) -> tuple[PlannedRoute | None, list[int]]:
     """The timetable of ``order``, dropping the stops that make it fail until it holds: the
     route (None if no stop is left) and the stops dropped."""
-    kept, dropped = list(order), []
+    kept, dropped = list(order), list[int]()
     while kept:
         result = timetable(problem, vehicle_index, start_s, kept)
         if result.route is not None:

@@ -6,6 +6,7 @@ handlers all call these. Shipments (taken over from W, tracked, called off) are 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
@@ -22,19 +23,23 @@ from otwb.platform.ids import (
 )
 from otwb.platform.money import Money, to_decimal
 from otwb.platform.uow import UnitOfWork
-from otwb.transport import planning, repo, route_repo, routing
+from otwb.transport import emissions, fleet_repo, planning, repo, route_repo, routing
 from otwb.transport.distance import DistanceProvider, HaversineProvider
 from otwb.transport.events import RoutePlanned
+from otwb.transport.fleet_model import DriverId, Fuel, VehicleTypeId
 from otwb.transport.model import (
     PLANNABLE,
     Depot,
     Route,
     RouteStatus,
     RouteStop,
+    Shipment,
+    ShipmentKind,
     ShipmentStatus,
     StopStatus,
     Vehicle,
 )
+from otwb.transport.osrm import OsrmProvider
 from otwb.transport.planning import Unplanned
 
 log = logging.getLogger("otwb.transport")
@@ -44,8 +49,12 @@ MAX_TIME_LIMIT_S = 120.0
 
 
 def distance_provider(uow: UnitOfWork) -> DistanceProvider:
-    """The configured distance provider (haversine x the settings' road factor)."""
-    return HaversineProvider(uow.runtime.settings.road_factor)
+    """The configured distance provider: OSRM when ``OTWB_OSRM_URL`` names a server, else
+    haversine x the settings' road factor."""
+    settings = uow.runtime.settings
+    if settings.osrm_url:
+        return OsrmProvider(settings.osrm_url)
+    return HaversineProvider(settings.road_factor)
 
 
 # -- depots ---------------------------------------------------------------------------------
@@ -79,6 +88,12 @@ class NewVehicle:
     refrigerated: bool = False
     label: str = "van"
     active: bool = True
+    vehicle_type_id: VehicleTypeId | None = None
+    capacity_pallets: int | None = None
+    fuel: Fuel = Fuel.DIESEL
+    range_km: float | None = None
+    co2_kg_per_km: Decimal | None = None
+    driver_id: DriverId | None = None
 
 
 def add_vehicle(uow: UnitOfWork, new: NewVehicle) -> Vehicle:
@@ -104,6 +119,12 @@ def add_vehicle(uow: UnitOfWork, new: NewVehicle) -> Vehicle:
                 shift_start=new.shift_start,
                 shift_end=new.shift_end,
                 active=new.active,
+                vehicle_type_id=new.vehicle_type_id,
+                capacity_pallets=new.capacity_pallets,
+                fuel=new.fuel,
+                range_km=new.range_km,
+                co2_kg_per_km=new.co2_kg_per_km,
+                driver_id=new.driver_id,
             )
         except (TypeError, ValueError, ArithmeticError) as exc:  # a float, NaN, too precise
             raise InvalidInput(f"invalid vehicle cost: {exc}") from None
@@ -158,28 +179,53 @@ def plan_routes(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     seed: int = 0,
 ) -> PlanResult:
-    """Plan routes for the shipments waiting at a depot, with its free vehicles, on a date.
+    """Plan routes for the shipments waiting at a depot, with its free vehicles, on a date."""
+    return plan_depots(uow, [depot_id], service_date, time_limit_s, seed)
+
+
+def plan_depots(
+    uow: UnitOfWork,
+    depot_ids: Sequence[WarehouseId],
+    service_date: date,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    seed: int = 0,
+    fleet_filter: Callable[[list[Vehicle]], list[Vehicle]] | None = None,
+) -> PlanResult:
+    """Plan the waiting shipments (deliveries and pickups) of several depots together, with
+    their free vehicles and drivers: one routing problem, each shipment served from its depot.
 
     The router runs outside any transaction (it takes seconds); the plan is then written in
     one transaction that first checks nothing moved meanwhile: every shipment still waiting,
     every vehicle still free (a concurrent plan makes this one a ``Conflict``, not a double
     booking). Shipments that could not be planned stay as they are and come back with why.
+    ``fleet_filter`` narrows the free vehicles (load planning's consolidation).
     """
     if not 0 < time_limit_s <= MAX_TIME_LIMIT_S:
         raise InvalidInput(f"the time limit is between 0 and {MAX_TIME_LIMIT_S:g} seconds")
+    if not depot_ids or len(set(depot_ids)) != len(depot_ids):
+        raise InvalidInput("name each depot to plan once")
     with uow:
-        depot = repo.get_depot(uow, depot_id)
-        busy = route_repo.busy_vehicles(uow, depot_id, service_date)
-        fleet = [v for v in repo.list_vehicles(uow, depot_id) if v.active and v.id not in busy]
-        waiting = repo.list_shipments(uow, PLANNABLE, depot_id)
+        depots = [repo.get_depot(uow, d) for d in depot_ids]
+        fleet: list[Vehicle] = []
+        waiting: list[Shipment] = []
+        for d in depot_ids:
+            busy = route_repo.busy_vehicles(uow, d, service_date)
+            fleet += [v for v in repo.list_vehicles(uow, d) if v.active and v.id not in busy]
+            waiting += repo.list_shipments(uow, PLANNABLE, d)
+        crews = [x for d in depot_ids for x in fleet_repo.list_drivers(uow, d)]
+        taken = fleet_repo.busy_drivers(uow, service_date)
         now = uow.clock.now()
-    problem = planning.build(depot, fleet, waiting, service_date, now, distance_provider(uow))
+    if fleet_filter is not None:
+        fleet = fleet_filter(fleet)
+    problem = planning.build(
+        depots, fleet, waiting, service_date, now, distance_provider(uow), crews, taken
+    )
     plan = routing.solve(problem.problem, time_limit_s, seed)
     drafts, unplanned = planning.drafts(problem, plan)
     created: list[Route] = []
     with uow:
         for draft in drafts:
-            created.append(_persist(uow, depot_id, service_date, draft))
+            created.append(_persist(uow, draft.vehicle.depot_id, service_date, draft))
         uow.commit()
     return PlanResult(created, unplanned)
 
@@ -188,6 +234,7 @@ def _persist(
     uow: UnitOfWork, depot_id: WarehouseId, service_date: date, draft: planning.RouteDraft
 ) -> Route:
     route_id = RouteId(uow.ids.new("rte"))
+    total_co2, shares = emissions_of(draft)
     route = Route(
         id=route_id,
         depot_id=depot_id,
@@ -200,9 +247,21 @@ def _persist(
         planned_end=draft.end,
         planned_cost=draft.cost,
         stops=tuple(
-            RouteStop(seq, s.shipment.id, StopStatus.PLANNED, s.arrival, s.arrival, s.return_s)
-            for seq, s in enumerate(draft.stops, start=1)
+            RouteStop(
+                seq,
+                s.shipment.id,
+                StopStatus.PLANNED,
+                s.arrival,
+                s.arrival,
+                s.return_s,
+                leg_m=s.leg_m,
+                co2_kg=share,
+            )
+            for seq, (s, share) in enumerate(zip(draft.stops, shares, strict=True), start=1)
         ),
+        driver_id=draft.driver.id if draft.driver else None,
+        co2_kg=total_co2,
+        break_s=draft.break_s,
     )
     try:
         route_repo.insert_route(uow, route)
@@ -226,6 +285,22 @@ def _persist(
         )
     )
     return route
+
+
+def emissions_of(draft: planning.RouteDraft) -> tuple[Decimal, list[Decimal]]:
+    """The route's CO2e and each stop's share (see ``emissions.py`` for the method)."""
+    v = draft.vehicle
+    full = v.co2_kg_per_km or emissions.default_co2_kg_per_km(v.fuel, v.capacity_kg)
+    pickup = [s.shipment.kind is ShipmentKind.PICKUP for s in draft.stops]
+    total = emissions.route_co2(
+        [*(s.leg_m for s in draft.stops), draft.back_m],
+        [0.0 if p else s.shipment.weight_kg for s, p in zip(draft.stops, pickup, strict=True)],
+        [s.shipment.weight_kg if p else 0.0 for s, p in zip(draft.stops, pickup, strict=True)],
+        v.capacity_kg,
+        full,
+    )
+    tkm = [s.shipment.weight_kg / 1000 * s.direct_m / 1000 for s in draft.stops]
+    return total, emissions.allocate(total, tkm)
 
 
 def cancel_route(uow: UnitOfWork, route_id: RouteId) -> Route:

@@ -41,6 +41,8 @@ class RoutingVehicle:
     break_after_s: int = 0
     """Its driver's break rule: at most this much work between breaks (0: no rule)."""
     break_s: int = 0
+    count: int = 1
+    """How many identical vehicles this stands for (benchmark fleets); each drives one route."""
 
     @property
     def end(self) -> int:
@@ -94,7 +96,7 @@ class RoutingProblem:
                 raise ValueError(f"vehicle {v.name}: unknown depot or profile")
             if not 0 <= v.end < len(self.depots):
                 raise ValueError(f"vehicle {v.name}: unknown end depot")
-            if min(v.break_after_s, v.break_s) < 0 or (v.max_distance_m or 0) < 0:
+            if v.count < 1 or min(v.break_after_s, v.break_s) < 0 or (v.max_distance_m or 0) < 0:
                 raise ValueError(f"vehicle {v.name}: break rule and range cannot be negative")
             if len(v.capacity) != dims or min(v.capacity, default=0) < 0:
                 raise ValueError(f"vehicle {v.name}: one non-negative capacity per dimension")
@@ -169,15 +171,15 @@ def check_plan(problem: RoutingProblem, plan: RoutingPlan) -> list[str]:
     """
     problems: list[str] = []
     seen: set[int] = set()
-    vehicles: set[int] = set()
+    used: dict[int, int] = {}
     for route in plan.routes:
         if not 0 <= route.vehicle < len(problem.vehicles):
             problems.append(f"unknown vehicle {route.vehicle}")
             continue
         v = problem.vehicles[route.vehicle]
-        if route.vehicle in vehicles:
-            problems.append(f"{v.name}: used by two routes")
-        vehicles.add(route.vehicle)
+        used[route.vehicle] = used.get(route.vehicle, 0) + 1
+        if used[route.vehicle] == v.count + 1:
+            problems.append(f"{v.name}: used by more routes than there are such vehicles")
         problems.extend(_check_route(problem, v, route, seen))
     missing = set(range(len(problem.stops))) - seen - set(plan.unplanned)
     if missing:

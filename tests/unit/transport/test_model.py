@@ -12,7 +12,6 @@ from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.ids import RouteId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.money import Money
 from otwb.platform.values import DeliveryWindow, TemperatureClass
-from otwb.transport.tracking_numbers import is_valid_tracking_number, tracking_number
 from otwb.transport.model import (
     PLANNABLE,
     Route,
@@ -24,6 +23,7 @@ from otwb.transport.model import (
     route_cost,
     service_seconds,
 )
+from otwb.transport.tracking_numbers import is_valid_tracking_number, tracking_number
 from tests.unit.transport.builders import at, eur, shipment, vehicle
 
 
