@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from otwb.platform.http import Admin, Operator, Reader
 from otwb.platform.ids import RouteId, ShipmentId, WarehouseId
 from otwb.platform.values import DeliveryWindow, TemperatureClass
-from otwb.transport import dispatch, service, shipments
+from otwb.transport import api_tms, dispatch, service, shipments
 from otwb.transport.model import (
     Route,
     RouteStatus,
@@ -24,6 +24,7 @@ from otwb.transport.model import (
 )
 
 router = APIRouter(tags=["transport"])
+router.include_router(api_tms.router)
 
 Amount = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=14, decimal_places=4)]
 

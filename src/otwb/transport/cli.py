@@ -22,7 +22,7 @@ from otwb.platform.terminal import (
     runtime,
     tenant_uow,
 )
-from otwb.transport import dispatch, service, shipments
+from otwb.transport import cli_tms, dispatch, service, shipments
 from otwb.transport.api import RouteOut, ShipmentOut, VehicleOut
 from otwb.transport.model import Route, ShipmentStatus
 
@@ -309,3 +309,6 @@ def summary(
         f"{f.service_date}: {f.routes} route(s), {f.vehicles_used} vehicle(s), {f.stops} stop(s) "
         f"({f.delivered} delivered, {f.failed} failed), {f.distance_km:.1f} km, {f.cost}"
     )
+
+
+cli_tms.register(app)

@@ -142,7 +142,7 @@ def record_delivery(
             StopStatus.DELIVERED,
             resolved_at=at,
         )
-        _complete_if_done(uow, route.id)
+        complete_route_if_done(uow, route.id)
         delivered = repo.get_shipment(uow, shipment_id)
         uow.commit()
     return delivered
@@ -247,13 +247,13 @@ def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: st
                     reason=reason,
                 )
             )
-        _complete_if_done(uow, route.id)
+        complete_route_if_done(uow, route.id)
         failed = repo.get_shipment(uow, shipment_id)
         uow.commit()
     return failed
 
 
-def _complete_if_done(uow: UnitOfWork, route_id: RouteId) -> None:
+def complete_route_if_done(uow: UnitOfWork, route_id: RouteId) -> None:
     """Close the route once its last stop is resolved, at its actual duration and cost."""
     route = route_repo.get_route(uow, route_id)
     vehicle = repo.get_vehicle(uow, route.vehicle_id)

@@ -95,3 +95,39 @@ class ProofOfDeliveryAccepted(Event):
     order_id: OrderId
     carrier_id: CarrierId | None
     accepted_at: datetime
+
+
+class StopArrived(Event):
+    """The driver is at the customer's door (before delivering or failing)."""
+
+    shipment_id: ShipmentId
+    route_id: RouteId
+    arrived_at: datetime
+
+
+class EtaChanged(Event):
+    """A shipment on the road is now expected at another time (traffic, a re-plan, GPS)."""
+
+    shipment_id: ShipmentId
+    route_id: RouteId
+    tracking_number: str
+    eta: datetime
+    previous_eta: datetime
+    reason: str
+
+
+class RouteReplanned(Event):
+    """The remaining stops of a route on the road were re-planned (an incident, a breakdown)."""
+
+    route_id: RouteId
+    vehicle_id: VehicleId
+    reason: str
+    stops: int
+    unplanned: int = 0
+
+
+class VehicleBrokeDown(Event):
+    vehicle_id: VehicleId
+    route_id: RouteId | None
+    at: datetime
+    rescued_by: list[RouteId] = []

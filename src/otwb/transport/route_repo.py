@@ -218,13 +218,13 @@ def update_route(uow: UnitOfWork, route_id: RouteId, **values: Any) -> None:
     )
 
 
-def update_stop(uow: UnitOfWork, route_id: RouteId, seq: int, **values: Any) -> None:
+def update_stop(uow: UnitOfWork, route_id: RouteId, at_seq: int, **values: Any) -> None:
     uow.conn.execute(
         update(route_stops)
         .where(
             route_stops.c.tenant_id == uow.tenant_id,
             route_stops.c.route_id == route_id,
-            route_stops.c.seq == seq,
+            route_stops.c.seq == at_seq,
         )
         .values(**values)
     )

@@ -24,8 +24,10 @@ from otwb.transport.model import (
     PLANNABLE,
     RouteStatus,
     Shipment,
+    ShipmentKind,
     ShipmentStatus,
     StopStatus,
+    pallet_places,
 )
 from otwb.transport.tracking_numbers import is_valid_tracking_number, tracking_number
 
@@ -80,6 +82,7 @@ def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
             temperature_class=handed.temperature_class,
             status=ShipmentStatus.READY,
             created_at=uow.clock.now(),
+            pallets=pallet_places(handed.volume_m3),
         )
         repo.insert_shipment(uow, shipment)
         uow.commit()
@@ -191,3 +194,49 @@ def list_shipments(
         return repo.list_shipments(
             uow, None if status is None else [status], depot_id, limit, offset
         )
+
+
+@dataclass(frozen=True)
+class NewPickup:
+    """Goods to collect at a customer's and bring back to a depot (returns, empties)."""
+
+    customer_id: CustomerId
+    depot_id: WarehouseId
+    name: str
+    address: str
+    point: GeoPoint
+    weight_kg: float
+    volume_m3: float
+    parcel_count: int = 1
+    temperature_class: TemperatureClass = TemperatureClass.AMBIENT
+    window: DeliveryWindow | None = None
+    pallets: int = 0
+
+
+def request_pickup(uow: UnitOfWork, new: NewPickup) -> Shipment:
+    """A pickup waiting to be planned (with the deliveries, or as a backhaul)."""
+    with uow:
+        repo.get_depot(uow, new.depot_id)
+        shipment_id = ShipmentId(uow.ids.new("shp"))
+        shipment = Shipment(
+            id=shipment_id,
+            order_id=None,
+            customer_id=new.customer_id,
+            depot_id=new.depot_id,
+            tracking_number=tracking_number(shipment_id),
+            ship_to_name=new.name.strip() or "pickup",
+            ship_to_address=new.address.strip() or "-",
+            ship_to=new.point,
+            window=new.window,
+            weight_kg=new.weight_kg,
+            volume_m3=new.volume_m3,
+            parcel_count=new.parcel_count,
+            temperature_class=new.temperature_class,
+            status=ShipmentStatus.READY,
+            created_at=uow.clock.now(),
+            kind=ShipmentKind.PICKUP,
+            pallets=new.pallets,
+        )
+        repo.insert_shipment(uow, shipment)
+        uow.commit()
+    return shipment
