@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, select
 
@@ -23,6 +24,11 @@ def co2_by_customer(uow: UnitOfWork, start: date, end: date) -> dict[str, Decima
         shipments.c.delivered_at < until,
     )
     totals: dict[str, Decimal] = {}
+    with uow:
+        return _sum(uow, delivered, totals)
+
+
+def _sum(uow: UnitOfWork, delivered: Any, totals: dict[str, Decimal]) -> dict[str, Decimal]:
     own = uow.conn.execute(
         select(shipments.c.customer_id, route_stops.c.co2_kg)
         .join(

@@ -32,7 +32,7 @@ from tests.unit.transport.builders import DAY, DEPOT, EVE, at, scattered, shipme
 GOLDEN = Path(__file__).parent / "golden"
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "vrp"
 PROVIDER = HaversineProvider(Decimal("1.3"))
-CARD = {
+CARD: dict = {
     "zones": [
         {"name": "city", "max_km": "30", "transit_days": 1},
         {"name": "region", "max_km": "150", "transit_days": 2},
@@ -105,7 +105,9 @@ def test_rate_shopping_picks_the_cheapest_option_that_meets_the_promise():
     own = rateshop.own_fleet(rateshop.Money.of("30", "EUR"), at(10), s.deadline)  # type: ignore[attr-defined]
     assert rateshop.choose([*options, own]) == own  # cheaper and on time
     late_own = rateshop.own_fleet(rateshop.Money.of("1", "EUR"), at(13), s.deadline)  # type: ignore[attr-defined]
-    assert rateshop.choose([*options, late_own]).carrier_id == CarrierId("car_B")
+    late_choice = rateshop.choose([*options, late_own])
+    assert late_choice is not None
+    assert late_choice.carrier_id == CarrierId("car_B")
 
 
 # -- connectors: golden request / response -----------------------------------------------------
@@ -299,7 +301,7 @@ def test_euclidean_conventions():
 
 
 class _FakeOsrm(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.server.paths.append(self.path)  # type: ignore[attr-defined]
         n = self.path.split("/")[-1].split("?")[0].count(";") + 1
         body = {
@@ -329,8 +331,9 @@ def test_osrm_provider_against_a_local_server():
         assert osrm.distance_m(points)[0, 2] == 2000
         assert osrm.duration_s(points, 200.0)[0, 2] == 120  # OSRM's time
         assert osrm.duration_s(points, 30.0)[0, 2] == 240  # 2 km at 30 km/h is slower
-        assert len(server.paths) == 1  # one table for all three matrices
-        assert server.paths[0].startswith("/table/v1/driving/4.840000,45.760000;")
+        paths = server.paths  # type: ignore[attr-defined]
+        assert len(paths) == 1  # one table for all three matrices
+        assert paths[0].startswith("/table/v1/driving/4.840000,45.760000;")
     finally:
         server.shutdown()
     with pytest.raises(DistanceUnavailable):
@@ -380,3 +383,34 @@ def test_solve_file_reads_the_solomon_text_format(tmp_path):
         bad = tmp_path / "bad.vrp"
         bad.write_text("hello")
         benchfiles.solve_file(bad, 0.5)
+
+
+def test_rerouting_avoids_a_closed_segment():
+    from dataclasses import replace
+
+    # Depot south; two customers east and west of a north-south road that closes.
+    items = [
+        shipment(1, GeoPoint(45.76, 4.90)),
+        shipment(2, GeoPoint(45.76, 4.99)),
+        shipment(3, GeoPoint(45.80, 4.95)),
+    ]
+    p = planning.build(DEPOT, [vehicle("V1", kg=2000, m3=20)], items, DAY, EVE, PROVIDER)
+    points = [DEPOT.point, *(s.ship_to for s in items)]
+    closure = Incident(
+        "inc", "segment", GeoPoint(45.79, 4.945), GeoPoint(45.70, 4.945), 20.0, None, at(0), at(23)
+    )
+    hit = affected(points, closure)
+    closed = replace(
+        p.problem, durations_s=tuple(slowed(d, points, [closure]) for d in p.problem.durations_s)
+    )
+    result = routing.solve(closed, 0.5)
+    assert check_plan(closed, result) == [] and result.unplanned == ()
+    (route,) = result.routes
+    path = [0, *(closed.stops[v.stop].location for v in route.visits), 0]
+    crossings = sum(bool(hit[a, b]) for a, b in zip(path, path[1:]))
+    assert crossings == 0 or crossings <= min(
+        sum(bool(hit[a, b]) for a, b in zip(q, q[1:])) for q in ([0, 1, 3, 2, 0], [0, 2, 3, 1, 0])
+    )
+    assert not hit[1, 2] or (
+        (1, 2) not in set(zip(path, path[1:])) and (2, 1) not in set(zip(path, path[1:]))
+    )

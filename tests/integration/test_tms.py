@@ -1,0 +1,155 @@
+"""The TMS on both databases: carriers and tenders with proof of delivery, re-routing around a
+closure, breakdown rescue, backhaul, CO2 per customer, tenant isolation, the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from otwb.cli import app as cli_app
+from otwb.platform import auth
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import CarrierId
+from otwb.transport import (
+    backhaul,
+    carriers,
+    dispatch,
+    emissions_report,
+    rerouting,
+    service,
+    shipments,
+)
+from otwb.transport.connectors.base import CarrierEvent
+from otwb.transport.events import (
+    ProofOfDeliveryAccepted,
+    RouteReplanned,
+    ShipmentDelivered,
+    ShipmentTendered,
+)
+from otwb.transport.model import ShipmentStatus, StopStatus
+from otwb.transport.traffic import Incident
+from tests.integration.test_transport import DAY, LIMIT, at, depot, events, handed_over, van  # noqa: F401
+from tests.unit.transport.test_tms_rules import CARD, DATA
+
+START_DAY = date(2026, 11, 25)
+
+
+def test_rate_shop_tender_and_carrier_proof_publish_the_contract_events(
+    uow, depot, runtime, tenant, clock
+):
+    order = handed_over(uow, depot, n=2)
+    carrier = carriers.add_carrier(uow(), "GX", "Gexpress")
+    carriers.set_rate_card(uow(), CarrierId(carrier.id), "standard", START_DAY, CARD)
+    (s,) = shipments.list_shipments(uow(), ShipmentStatus.READY)
+    decision = carriers.shop(uow(), s.id)
+    assert decision.chosen is not None and decision.chosen.carrier_id == carrier.id
+    tendered = shipments.get_shipment(uow(), s.id)
+    assert tendered.status is ShipmentStatus.TENDERED and tendered.expected_cost is not None
+    (t,) = events(runtime, tenant, ShipmentTendered)
+    assert t.carrier_id == carrier.id and t.expected_cost == tendered.expected_cost.amount
+    with pytest.raises(Exception, match="signature"):
+        carriers.record_carrier_event(
+            uow(), s.id, CarrierEvent(s.tracking_number, "delivered", clock.now())
+        )
+    clock.advance(timedelta(hours=3))
+    done = carriers.record_carrier_event(
+        uow(),
+        s.id,
+        CarrierEvent(s.tracking_number, "delivered", clock.now(), signature_name="M. Roux"),
+    )
+    assert done.status is ShipmentStatus.DELIVERED and done.signature_name == "M. Roux"
+    (d,) = events(runtime, tenant, ShipmentDelivered)
+    (p,) = events(runtime, tenant, ProofOfDeliveryAccepted)
+    assert d.carrier_id == carrier.id == p.carrier_id and d.order_id == order.id
+    per = emissions_report.co2_by_customer(uow(), START_DAY, START_DAY + timedelta(days=2))
+    assert per[order.customer_id] > 0
+    other = auth.create_tenant(runtime.uow(), "Other Ltd")
+    assert carriers.list_carriers(runtime.uow(other.id)) == []
+
+
+def test_a_closure_reroutes_the_vehicle_around_it_and_publishes_etas(
+    uow, depot, runtime, tenant, clock
+):
+    for k in range(6):
+        handed_over(uow, depot, lat=45.70 + 0.02 * k)
+    van(uow, depot)
+    (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    clock.set(at(DAY, 7, 30))
+    dispatch.dispatch_route(uow(), route.id)
+    first = route.stops[0].shipment_id
+    dispatch.record_delivery(uow(), first, "Mme Petit", signature_name="Petit")
+    remaining = [s.shipment_id for s in service.get_route(uow(), route.id).remaining]
+    points = {s.id: s.ship_to for s in shipments.list_shipments(uow(), ShipmentStatus.IN_TRANSIT)}
+    a, b = points[remaining[0]], points[remaining[1]]
+    closure = Incident(
+        "",
+        "segment",
+        a,
+        GeoPoint(b.lat, b.lon),
+        30.0,
+        None,
+        clock.now(),
+        clock.now() + timedelta(hours=4),
+        "bridge closed",
+    )
+    replans = rerouting.report_incident(uow(), closure)
+    assert [r.route_id for r in replans] == [route.id]
+    after = service.get_route(uow(), route.id)
+    order = [s.shipment_id for s in after.remaining]
+    assert sorted(order) == sorted(remaining)
+    assert events(runtime, tenant, RouteReplanned)
+
+
+def test_breakdown_rescue_and_backhaul(uow, depot, runtime, clock):
+    for k in range(4):
+        handed_over(uow, depot, lat=45.74 + 0.01 * k)
+    van(uow, depot, "VAN-1")
+    (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    van(uow, depot, "VAN-2")
+    clock.set(at(DAY, 8))
+    dispatch.dispatch_route(uow(), route.id)
+    b = rerouting.report_breakdown(uow(), route.vehicle_id, GeoPoint(45.73, 4.93))
+    assert len(b.rescues) == 1 and b.failed == []
+    rescue = service.get_route(uow(), b.rescues[0])
+    assert len(rescue.stops) == 4
+    broken = service.get_route(uow(), route.id)
+    assert all(s.status is StopStatus.CANCELLED for s in broken.stops)
+    for s in rescue.stops:
+        assert shipments.get_shipment(uow(), s.shipment_id).route_id == rescue.id
+
+
+def test_backhaul_puts_a_nearby_pickup_on_the_way_home(uow, depot):
+    handed_over(uow, depot, lat=45.80)
+    van(uow, depot)
+    (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    customer = shipments.list_shipments(uow())[0].customer_id
+    pickup = shipments.request_pickup(
+        uow(),
+        shipments.NewPickup(
+            customer, depot.warehouse.id, "Returns", "1 quai", GeoPoint(45.78, 4.93), 30.0, 0.2
+        ),
+    )
+    far = shipments.request_pickup(
+        uow(),
+        shipments.NewPickup(
+            customer, depot.warehouse.id, "Far", "far", GeoPoint(46.5, 5.5), 30.0, 0.2
+        ),
+    )
+    (m,) = backhaul.match_backhaul(uow(), depot.warehouse.id, DAY, 10.0)
+    assert m.shipment_id == pickup.id and m.route_id == route.id and m.empty_km_saved > 0
+    assert shipments.get_shipment(uow(), far.id).status is ShipmentStatus.READY
+    assert len(service.get_route(uow(), route.id).stops) == 2
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/vrp is not here")
+def test_cli_solve_file_prints_json():
+    result = CliRunner().invoke(
+        cli_app, ["route", "solve-file", str(DATA / "C101.vrp"), "--time-limit", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    body = json.loads(result.output)
+    assert set(body) >= {"cost", "vehicles", "feasible", "routes"} and body["feasible"] is True
