@@ -9,11 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from otwb.cli import app as cli_app
+from otwb.orders import service as orders
+from otwb.orders.model import OrderStatus
 from otwb.platform import auth
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CarrierId
 from otwb.transport import (
     backhaul,
+    carrier_reports,
     carriers,
     dispatch,
     emissions_report,
@@ -26,11 +29,21 @@ from otwb.transport.events import (
     ProofOfDeliveryAccepted,
     RouteReplanned,
     ShipmentDelivered,
+    ShipmentDispatched,
     ShipmentTendered,
 )
 from otwb.transport.model import ShipmentStatus, StopStatus
 from otwb.transport.traffic import Incident
-from tests.integration.test_transport import DAY, LIMIT, at, depot, events, handed_over, van  # noqa: F401
+from tests.integration.test_transport import (  # noqa: F401
+    DAY,
+    LIMIT,
+    at,
+    depot,
+    events,
+    handed_over,
+    order_status,
+    van,
+)
 from tests.unit.transport.test_tms_rules import CARD, DATA
 
 START_DAY = date(2026, 11, 25)
@@ -50,11 +63,11 @@ def test_rate_shop_tender_and_carrier_proof_publish_the_contract_events(
     (t,) = events(runtime, tenant, ShipmentTendered)
     assert t.carrier_id == carrier.id and t.expected_cost == tendered.expected_cost.amount
     with pytest.raises(Exception, match="signature"):
-        carriers.record_carrier_event(
+        carrier_reports.record_carrier_event(
             uow(), s.id, CarrierEvent(s.tracking_number, "delivered", clock.now())
         )
     clock.advance(timedelta(hours=3))
-    done = carriers.record_carrier_event(
+    done = carrier_reports.record_carrier_event(
         uow(),
         s.id,
         CarrierEvent(s.tracking_number, "delivered", clock.now(), signature_name="M. Roux"),
@@ -67,6 +80,71 @@ def test_rate_shop_tender_and_carrier_proof_publish_the_contract_events(
     assert per[order.customer_id] > 0
     other = auth.create_tenant(runtime.uow(), "Other Ltd")
     assert carriers.list_carriers(runtime.uow(other.id)) == []
+
+
+def _tendered_to_a_carrier(uow, depot):
+    order = handed_over(uow, depot, n=2)
+    carrier = carriers.add_carrier(uow(), "GX", "Gexpress")
+    carriers.set_rate_card(uow(), CarrierId(carrier.id), "standard", START_DAY, CARD)
+    (s,) = shipments.list_shipments(uow(), ShipmentStatus.READY)
+    decision = carriers.shop(uow(), s.id)
+    assert decision.chosen is not None and decision.chosen.carrier_id == carrier.id
+    return order, carrier, s
+
+
+def test_an_order_given_to_a_carrier_ends_delivered_in_orders(uow, depot, runtime, tenant, clock):
+    order, carrier, s = _tendered_to_a_carrier(uow, depot)
+    assert order_status(uow, order.id) is OrderStatus.PACKED
+    clock.advance(timedelta(hours=1))
+    carrier_reports.record_carrier_event(
+        uow(), s.id, CarrierEvent(s.tracking_number, "picked_up", clock.now())
+    )
+    (sent,) = events(runtime, tenant, ShipmentDispatched)
+    assert (sent.order_id, sent.route_id, sent.carrier_id) == (order.id, None, carrier.id)
+    assert sent.tracking_number == s.tracking_number
+    # Tendered on Wednesday 07:00, before the 16:00 cut-off; the city zone takes 1 business day.
+    assert sent.eta == at(DAY, 23, 59).replace(second=59)
+    assert order_status(uow, order.id) is OrderStatus.SHIPPED
+    clock.advance(timedelta(hours=26))
+    carrier_reports.record_carrier_event(
+        uow(),
+        s.id,
+        CarrierEvent(s.tracking_number, "delivered", clock.now(), signature_name="M. Roux"),
+    )
+    seen = orders.get_order(uow(), order.id)
+    assert seen.status is OrderStatus.DELIVERED
+    kinds = [t.kind for t in seen.timeline]
+    assert kinds[-3:] == ["handed_over", "shipped", "delivered"] and "ignored" not in kinds
+    shipped = seen.timeline[-2].detail
+    assert shipped.startswith(f"with carrier {carrier.id}, tracking {s.tracking_number}")
+    assert "received by M. Roux" in seen.timeline[-1].detail
+    assert len(events(runtime, tenant, ShipmentDispatched)) == 1
+
+
+def test_a_carrier_that_skips_the_pickup_report_still_ships_the_order_first(
+    uow, depot, runtime, tenant, clock
+):
+    order, carrier, s = _tendered_to_a_carrier(uow, depot)
+    clock.advance(timedelta(hours=5))
+    carrier_reports.record_carrier_event(
+        uow(), s.id, CarrierEvent(s.tracking_number, "failed", clock.now(), reason="closed")
+    )
+    (sent,) = events(runtime, tenant, ShipmentDispatched)
+    assert sent.carrier_id == carrier.id
+    seen = orders.get_order(uow(), order.id)
+    assert seen.status is OrderStatus.DELIVERY_FAILED
+    assert [t.kind for t in seen.timeline][-2:] == ["shipped", "delivery_failed"]
+    assert seen.timeline[-1].detail == "closed"
+    # Tendered again after the failure, then delivered with a photo and no pickup report.
+    carriers.tender(uow(), s.id, CarrierId(carrier.id), "standard")
+    clock.advance(timedelta(hours=1))
+    carrier_reports.record_carrier_event(
+        uow(), s.id, CarrierEvent(s.tracking_number, "delivered", clock.now(), photo_ref="p.jpg")
+    )
+    assert len(events(runtime, tenant, ShipmentDispatched)) == 2
+    seen = orders.get_order(uow(), order.id)
+    assert seen.status is OrderStatus.DELIVERED
+    assert [t.kind for t in seen.timeline][-2:] == ["shipped", "delivered"]
 
 
 def test_a_closure_reroutes_the_vehicle_around_it_and_publishes_etas(

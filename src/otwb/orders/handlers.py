@@ -57,11 +57,17 @@ def handed_over(e: OrderHandedOver) -> Progress:
 
 
 def dispatched(e: ShipmentDispatched) -> Progress:
+    if e.route_id is not None:
+        by = f"on route {e.route_id}"
+    elif e.carrier_id is not None:
+        by = f"with carrier {e.carrier_id}"
+    else:
+        by = "on its way"
     return Progress(
         e.order_id,
         OrderStatus.SHIPPED,
         "shipped",
-        f"on route {e.route_id}, tracking {e.tracking_number}, ETA {e.eta.isoformat()}",
+        f"{by}, tracking {e.tracking_number}, ETA {e.eta.isoformat()}",
     )
 
 

@@ -18,6 +18,7 @@ from otwb.platform.terminal import _plain
 from otwb.platform.values import DeliveryWindow, TemperatureClass
 from otwb.transport import (
     backhaul,
+    carrier_reports,
     carriers,
     emissions_report,
     fleet,
@@ -167,7 +168,7 @@ def set_rate_card(carrier_id: str, service_level: str, body: RateCardIn, caller:
 
 @router.post("/carriers/{carrier_id}/poll")
 def poll_carrier(carrier_id: str, caller: Operator) -> Any:
-    return {"applied": carriers.poll_carrier(caller.uow(), CarrierId(carrier_id))}
+    return {"applied": carrier_reports.poll_carrier(caller.uow(), CarrierId(carrier_id))}
 
 
 @router.get("/shipments/{shipment_id}/rates")
@@ -184,7 +185,7 @@ def shop(shipment_id: str, caller: Operator) -> Any:
 def carrier_event(shipment_id: str, body: CarrierEventIn, caller: Operator) -> Any:
     shipment = ShipmentId(shipment_id)
     event = CarrierEvent(shipment_id, **body.model_dump())
-    return plain(carriers.record_carrier_event(caller.uow(), shipment, event))
+    return plain(carrier_reports.record_carrier_event(caller.uow(), shipment, event))
 
 
 @router.post("/shipments/{shipment_id}/arrival")

@@ -1,5 +1,6 @@
 """T's use cases for external carriers: carriers and their rate cards, rate shopping and
-tendering, and what carriers report back (collected, delivered with a proof, failed).
+tendering. What carriers report back (collected, delivered with a proof, failed) is in
+``carrier_reports.py``.
 """
 
 from __future__ import annotations
@@ -10,18 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 from otwb.platform import auth
-from otwb.platform.clock import as_utc
-from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
+from otwb.platform.errors import Conflict, InvalidInput
 from otwb.platform.ids import CarrierId, ShipmentId, WarehouseId
+from otwb.platform.money import Money
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import carrier_repo, emissions, rateshop, repo, route_repo
 from otwb.transport.connectors import http as carrier_http
-from otwb.transport.connectors.base import Address, CarrierEvent, TenderRequest
+from otwb.transport.connectors.base import Address, TenderRequest
 from otwb.transport.connectors.registry import connector
-from otwb.transport.dispatch import deliver
 from otwb.transport.distance import road_distance_km
-from otwb.transport.events import DeliveryFailed, ShipmentTendered
-from otwb.transport.model import PLANNABLE, RouteStatus, Shipment, ShipmentStatus, StopStatus
+from otwb.transport.events import ShipmentTendered
+from otwb.transport.model import (
+    PLANNABLE,
+    RouteStatus,
+    Shipment,
+    ShipmentStatus,
+    StopStatus,
+)
 from otwb.transport.rating import Carrier, RateCard
 from otwb.transport.service import distance_provider
 
@@ -85,8 +91,22 @@ def rate_cards(uow: UnitOfWork, on: date) -> list[tuple[CarrierId, str, date, Ra
         return carrier_repo.current_cards(uow, on)
 
 
+def card_in_force(
+    uow: UnitOfWork, carrier_id: CarrierId, service_level: str, on: date
+) -> RateCard | None:
+    """The carrier service's rate card in force on ``on`` (None: it has none)."""
+    cards = carrier_repo.current_cards(uow, on, carrier_id)
+    return next((card for _, level, _, card in cards if level == service_level), None)
+
+
 # -- rate shopping ------------------------------------------------------------------------
-def _own_saving(uow: UnitOfWork, shipment: Shipment) -> tuple[object, datetime | None]:
+def depot_km(uow: UnitOfWork, shipment: Shipment) -> Decimal:
+    """Road km from the shipment's depot to its ship-to: what carriers' zones are priced on."""
+    depot = repo.get_depot(uow, shipment.depot_id)
+    return Decimal(str(road_distance_km(distance_provider(uow), depot.point, shipment.ship_to)))
+
+
+def _own_saving(uow: UnitOfWork, shipment: Shipment) -> tuple[Money | None, datetime | None]:
     if shipment.status is not ShipmentStatus.PLANNED or shipment.route_id is None:
         return None, None
     route = route_repo.get_route(uow, shipment.route_id)
@@ -109,11 +129,10 @@ def shipment_options(uow: UnitOfWork, shipment_id: ShipmentId) -> list[rateshop.
         shipment = repo.get_shipment(uow, shipment_id)
         now = uow.clock.now()
         saving, arrival = _own_saving(uow, shipment)
-        depot = repo.get_depot(uow, shipment.depot_id)
-        km = Decimal(str(road_distance_km(distance_provider(uow), depot.point, shipment.ship_to)))
+        km = depot_km(uow, shipment)
         carriers = {c.id: c for c in carrier_repo.list_carriers(uow) if c.active}
         cards = carrier_repo.current_cards(uow, now.date())
-    options = [rateshop.own_fleet(saving, arrival, shipment.deadline)]  # type: ignore[arg-type]
+    options = [rateshop.own_fleet(saving, arrival, shipment.deadline)]
     for carrier_id, level, _, card in cards:
         if carrier_id in carriers:
             options.append(
@@ -159,21 +178,12 @@ def tender(
         shipment.moved_to(ShipmentStatus.TENDERED)
         carrier = carrier_repo.get_carrier(uow, carrier_id)
         depot = repo.get_depot(uow, shipment.depot_id)
+        km = depot_km(uow, shipment)
         now = uow.clock.now()
-        cards = {
-            lvl: c for cid, lvl, _, c in carrier_repo.current_cards(uow, now.date(), carrier_id)
-        }
-    if service_level not in cards:
+        card = card_in_force(uow, carrier_id, service_level, now.date())
+    if card is None:
         raise InvalidInput(f"{carrier.name} has no {service_level!r} card in force")
-    card = cards[service_level]
-    km = Decimal(str(road_distance_km(distance_provider(uow), depot.point, shipment.ship_to)))
-    quote = card.quote(
-        Decimal(str(shipment.weight_kg)),
-        Decimal(str(shipment.volume_m3)),
-        shipment.parcel_count,
-        km,
-        shipment.temperature_class.needs_refrigeration,
-    )
+    quote = rateshop.quote_shipment(card, shipment, km)
     if quote is None:
         raise InvalidInput(f"{carrier.name} {service_level} cannot take shipment {shipment_id}")
     reference = shipment.tracking_number
@@ -244,107 +254,3 @@ def tender(
         tendered = repo.get_shipment(uow, shipment_id)
         uow.commit()
     return tendered
-
-
-# -- what carriers report -------------------------------------------------------------------
-def record_carrier_event(uow: UnitOfWork, shipment_id: ShipmentId, event: CarrierEvent) -> Shipment:
-    """A carrier's report: collected (in transit), delivered (its proof is checked: a signature
-    name or a photo, a time after the tender and not in the future; then ``ShipmentDelivered``
-    with the carrier and ``ProofOfDeliveryAccepted``), or failed with a reason."""
-    with uow:
-        shipment = repo.get_shipment(uow, shipment_id)
-        if shipment.carrier_id is None:
-            raise InvalidTransition(
-                f"shipment {shipment_id} is not with a carrier", current=shipment.status.value
-            )
-        try:
-            at = as_utc(event.at)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), field="at") from None
-        if at > uow.clock.now() or (shipment.tendered_at and at < shipment.tendered_at):
-            raise InvalidInput(
-                "a carrier event is after the tender and not in the future", field="at"
-            )
-        if event.status == "picked_up":
-            shipment.moved_to(ShipmentStatus.IN_TRANSIT)
-            if not repo.move_shipment(
-                uow, shipment_id, [ShipmentStatus.TENDERED], ShipmentStatus.IN_TRANSIT
-            ):
-                raise Conflict(f"shipment {shipment_id} changed meanwhile; try again")
-        elif event.status == "delivered":
-            name = (event.signature_name or "").strip()
-            if not name and not event.photo_ref:
-                raise InvalidInput("a proof of delivery needs a signature name or a photo")
-            deliver(
-                uow,
-                shipment,
-                name or "(photo)",
-                at,
-                name or None,
-                event.photo_ref,
-                shipment.carrier_id,
-            )
-        elif event.status == "failed":
-            reason = (event.reason or "").strip() or "reported failed by the carrier"
-            shipment.moved_to(ShipmentStatus.FAILED)
-            if not repo.move_shipment(
-                uow,
-                shipment_id,
-                [shipment.status],
-                ShipmentStatus.FAILED,
-                failure_reason=reason[:500],
-            ):
-                raise Conflict(f"shipment {shipment_id} changed meanwhile; try again")
-            if shipment.order_id is not None:
-                uow.record(
-                    DeliveryFailed(
-                        shipment_id=shipment_id,
-                        order_id=shipment.order_id,
-                        customer_id=shipment.customer_id,
-                        failed_at=at,
-                        reason=reason[:500],
-                    )
-                )
-        else:
-            raise InvalidInput(f"unknown carrier status {event.status!r}", field="status")
-        result = repo.get_shipment(uow, shipment_id)
-        uow.commit()
-    return result
-
-
-def poll_carrier(uow: UnitOfWork, carrier_id: CarrierId) -> int:
-    """Ask a carrier's API what happened to our shipments with it; apply what is new."""
-    with uow:
-        carrier = carrier_repo.get_carrier(uow, carrier_id)
-        open_ = [
-            s
-            for s in repo.list_shipments(uow, [ShipmentStatus.TENDERED, ShipmentStatus.IN_TRANSIT])
-            if s.carrier_id == carrier_id and s.carrier_reference
-        ]
-    if carrier.endpoint is None:
-        raise InvalidInput(f"{carrier.name} has no API endpoint to ask")
-    speaker = connector(carrier.connector)
-    applied = 0
-    for s in open_:
-        assert s.carrier_reference is not None
-        answer = carrier_http.send(speaker.build_tracking(carrier.endpoint, s.carrier_reference))
-        for event in speaker.parse_tracking(answer):
-            current = shipments_status(uow, s.id)
-            if (event.status, current) in _NEW:
-                record_carrier_event(uow, s.id, event)
-                applied += 1
-    return applied
-
-
-_NEW = {
-    ("picked_up", ShipmentStatus.TENDERED),
-    ("delivered", ShipmentStatus.TENDERED),
-    ("delivered", ShipmentStatus.IN_TRANSIT),
-    ("failed", ShipmentStatus.TENDERED),
-    ("failed", ShipmentStatus.IN_TRANSIT),
-}
-
-
-def shipments_status(uow: UnitOfWork, shipment_id: ShipmentId) -> ShipmentStatus:
-    with uow:
-        return repo.get_shipment(uow, shipment_id).status

@@ -28,11 +28,15 @@ class RoutePlanned(Event):
 
 
 class ShipmentDispatched(Event):
+    """A shipment has left the depot: on an own-fleet route (``route_id``), or collected by an
+    external carrier (``carrier_id``; its ETA is the end of the carrier's promised day)."""
+
     shipment_id: ShipmentId
     order_id: OrderId
-    route_id: RouteId
+    route_id: RouteId | None = None
     tracking_number: str
     eta: datetime
+    carrier_id: CarrierId | None = None
 
 
 class ShipmentDelivered(Event):

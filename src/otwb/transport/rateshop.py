@@ -23,7 +23,7 @@ from otwb.platform.ids import CarrierId
 from otwb.platform.money import Money
 from otwb.transport.distance import DistanceProvider
 from otwb.transport.model import Shipment, Vehicle, service_seconds
-from otwb.transport.rating import Carrier, RateCard
+from otwb.transport.rating import Carrier, Quote, RateCard
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,17 @@ def own_fleet(saving: Money | None, arrival: datetime | None, deadline: datetime
     return Option(None, "own fleet", "route", saving, arrival, meets)
 
 
+def quote_shipment(card: RateCard, shipment: Shipment, distance_km: Decimal) -> Quote | None:
+    """What the shipment costs on the card (None: the service cannot take it)."""
+    return card.quote(
+        Decimal(str(shipment.weight_kg)),
+        Decimal(str(shipment.volume_m3)),
+        shipment.parcel_count,
+        distance_km,
+        shipment.temperature_class.needs_refrigeration,
+    )
+
+
 def carrier_option(
     carrier: Carrier,
     service_level: str,
@@ -76,13 +87,7 @@ def carrier_option(
     distance_km: Decimal,
     now: datetime,
 ) -> Option:
-    quote = card.quote(
-        Decimal(str(shipment.weight_kg)),
-        Decimal(str(shipment.volume_m3)),
-        shipment.parcel_count,
-        distance_km,
-        shipment.temperature_class.needs_refrigeration,
-    )
+    quote = quote_shipment(card, shipment, distance_km)
     cid = CarrierId(carrier.id)
     if quote is None:
         return Option(cid, carrier.name, service_level, None, None, False, "not serviceable")
