@@ -8,29 +8,25 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from otwb.platform.http import Admin, Operator, Reader
 from otwb.platform.ids import RouteId, ShipmentId, WarehouseId
-from otwb.platform.values import DeliveryWindow, TemperatureClass
+from otwb.platform.values import DeliveryWindow
 from otwb.transport import api_tms, dispatch, service, shipments
-from otwb.transport.model import (
-    Route,
-    RouteStatus,
-    Shipment,
-    ShipmentStatus,
-    StopStatus,
-    Vehicle,
+from otwb.transport.api_schemas import (
+    PlanOut,
+    RouteOut,
+    ShipmentOut,
+    Strict,
+    UnplannedOut,
 )
+from otwb.transport.model import ShipmentStatus, Vehicle
 
 router = APIRouter(tags=["transport"])
 router.include_router(api_tms.router)
 
 Amount = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=14, decimal_places=4)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class VehicleIn(Strict):
@@ -87,56 +83,6 @@ class VehicleOut(BaseModel):
         )
 
 
-class ShipmentOut(BaseModel):
-    id: str
-    order_id: str
-    customer_id: str
-    depot_id: str
-    tracking_number: str
-    status: ShipmentStatus
-    ship_to_name: str
-    ship_to_address: str
-    lat: float
-    lon: float
-    window_start: datetime | None
-    window_end: datetime | None
-    weight_kg: float
-    volume_m3: float
-    parcel_count: int
-    temperature_class: TemperatureClass
-    route_id: str | None
-    attempts: int
-    delivered_at: datetime | None
-    recipient: str | None
-    failure_reason: str | None
-
-    @classmethod
-    def of(cls, s: Shipment) -> ShipmentOut:
-        return cls(
-            id=s.id,
-            order_id=s.order_id,
-            customer_id=s.customer_id,
-            depot_id=s.depot_id,
-            tracking_number=s.tracking_number,
-            status=s.status,
-            ship_to_name=s.ship_to_name,
-            ship_to_address=s.ship_to_address,
-            lat=s.ship_to.lat,
-            lon=s.ship_to.lon,
-            window_start=s.window.start if s.window else None,
-            window_end=s.window.end if s.window else None,
-            weight_kg=s.weight_kg,
-            volume_m3=s.volume_m3,
-            parcel_count=s.parcel_count,
-            temperature_class=s.temperature_class,
-            route_id=s.route_id,
-            attempts=s.attempts,
-            delivered_at=s.delivered_at,
-            recipient=s.recipient,
-            failure_reason=s.failure_reason,
-        )
-
-
 class TrackingOut(BaseModel):
     tracking_number: str
     status: ShipmentStatus
@@ -148,79 +94,10 @@ class TrackingOut(BaseModel):
     failure_reason: str | None
 
 
-class StopOut(BaseModel):
-    seq: int
-    shipment_id: str
-    status: StopStatus
-    planned_arrival: datetime
-    eta: datetime
-    resolved_at: datetime | None
-
-
-class RouteOut(BaseModel):
-    id: str
-    depot_id: str
-    vehicle_id: str
-    service_date: date
-    status: RouteStatus
-    distance_km: Decimal
-    duration_s: int
-    planned_start: datetime
-    planned_end: datetime
-    currency: str
-    planned_cost: Decimal
-    dispatched_at: datetime | None
-    completed_at: datetime | None
-    actual_duration_s: int | None
-    actual_cost: Decimal | None
-    stops: list[StopOut]
-
-    @classmethod
-    def of(cls, r: Route) -> RouteOut:
-        return cls(
-            id=r.id,
-            depot_id=r.depot_id,
-            vehicle_id=r.vehicle_id,
-            service_date=r.service_date,
-            status=r.status,
-            distance_km=r.distance_km,
-            duration_s=r.duration_s,
-            planned_start=r.planned_start,
-            planned_end=r.planned_end,
-            currency=r.planned_cost.currency,
-            planned_cost=r.planned_cost.amount,
-            dispatched_at=r.dispatched_at,
-            completed_at=r.completed_at,
-            actual_duration_s=r.actual_duration_s,
-            actual_cost=r.actual_cost.amount if r.actual_cost else None,
-            stops=[
-                StopOut(
-                    seq=s.seq,
-                    shipment_id=s.shipment_id,
-                    status=s.status,
-                    planned_arrival=s.planned_arrival,
-                    eta=s.eta,
-                    resolved_at=s.resolved_at,
-                )
-                for s in r.stops
-            ],
-        )
-
-
 class PlanIn(Strict):
     depot_id: str = Field(min_length=1, max_length=40)
     service_date: date
     time_limit_seconds: float = Field(default=5.0, gt=0, le=60)
-
-
-class UnplannedOut(BaseModel):
-    shipment_id: str
-    reason: str
-
-
-class PlanOut(BaseModel):
-    routes: list[RouteOut]
-    unplanned: list[UnplannedOut]
 
 
 class DeliveryIn(Strict):

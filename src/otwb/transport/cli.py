@@ -23,7 +23,8 @@ from otwb.platform.terminal import (
     tenant_uow,
 )
 from otwb.transport import cli_tms, dispatch, service, shipments
-from otwb.transport.api import RouteOut, ShipmentOut, VehicleOut
+from otwb.transport.api import VehicleOut
+from otwb.transport.api_schemas import RouteOut, ShipmentOut
 from otwb.transport.model import Route, ShipmentStatus
 
 app = typer.Typer(
