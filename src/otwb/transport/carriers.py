@@ -25,6 +25,7 @@ from otwb.transport.model import (
     PLANNABLE,
     RouteStatus,
     Shipment,
+    ShipmentKind,
     ShipmentStatus,
     StopStatus,
 )
@@ -134,7 +135,7 @@ def shipment_options(uow: UnitOfWork, shipment_id: ShipmentId) -> list[rateshop.
         cards = carrier_repo.current_cards(uow, now.date())
     options = [rateshop.own_fleet(saving, arrival, shipment.deadline)]
     for carrier_id, level, _, card in cards:
-        if carrier_id in carriers:
+        if carrier_id in carriers and shipment.kind is ShipmentKind.DELIVERY:
             options.append(
                 rateshop.carrier_option(carriers[carrier_id], level, card, shipment, km, now)
             )
@@ -159,10 +160,12 @@ def shop(uow: UnitOfWork, shipment_id: ShipmentId) -> Decision:
 
 
 def shop_depot(uow: UnitOfWork, depot_id: WarehouseId) -> list[Decision]:
-    """Rate-shop every shipment of a depot waiting or on a planned route."""
+    """Rate-shop every delivery of a depot waiting or on a planned route."""
     with uow:
         ids = [
-            s.id for s in repo.list_shipments(uow, {*PLANNABLE, ShipmentStatus.PLANNED}, depot_id)
+            s.id
+            for s in repo.list_shipments(uow, {*PLANNABLE, ShipmentStatus.PLANNED}, depot_id)
+            if s.kind is ShipmentKind.DELIVERY
         ]
     return [shop(uow, i) for i in ids]
 
@@ -172,10 +175,12 @@ def tender(
 ) -> Shipment:
     """Give a shipment to a carrier at its rate card's price. With an API endpoint the carrier
     is asked first (outside the transaction); a refusal changes nothing. A shipment on a
-    planned route leaves it. Publishes ``ShipmentTendered``."""
+    planned route leaves it. Pickups stay with the own fleet. Publishes ``ShipmentTendered``."""
     with uow:
         shipment = repo.get_shipment(uow, shipment_id)
         shipment.moved_to(ShipmentStatus.TENDERED)
+        if shipment.kind is not ShipmentKind.DELIVERY:
+            raise InvalidInput(f"{shipment_id} is a pickup: carriers are tendered deliveries")
         carrier = carrier_repo.get_carrier(uow, carrier_id)
         depot = repo.get_depot(uow, shipment.depot_id)
         km = depot_km(uow, shipment)

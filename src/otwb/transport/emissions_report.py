@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from otwb.platform.errors import InvalidInput
 from otwb.platform.uow import UnitOfWork
 from otwb.transport.tables import route_stops, shipments
 
@@ -15,6 +16,8 @@ from otwb.transport.tables import route_stops, shipments
 def co2_by_customer(uow: UnitOfWork, start: date, end: date) -> dict[str, Decimal]:
     """kg CO2e of the shipments delivered in [start, end): own-fleet shares of their route,
     and carriers' tonne-km estimates."""
+    if end <= start:
+        raise InvalidInput("the period ends after it starts", field="end")
     since = datetime.combine(start, time(0), tzinfo=UTC)
     until = datetime.combine(end, time(0), tzinfo=UTC)
     delivered = and_(

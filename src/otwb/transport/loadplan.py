@@ -93,6 +93,7 @@ def consolidate(vehicles: Sequence[Vehicle], shipments: Sequence[Shipment]) -> L
 def load_plan(uow: UnitOfWork, depot_id: WarehouseId) -> LoadPlan:
     """How the shipments waiting at a depot consolidate onto its vehicles."""
     with uow:
+        repo.get_depot(uow, depot_id)  # NotFound: no such depot in this tenant
         vehicles = repo.list_vehicles(uow, depot_id)
         waiting = repo.list_shipments(uow, PLANNABLE, depot_id)
     return consolidate(vehicles, waiting)

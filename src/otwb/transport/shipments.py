@@ -216,7 +216,10 @@ class NewPickup:
 def request_pickup(uow: UnitOfWork, new: NewPickup) -> Shipment:
     """A pickup waiting to be planned (with the deliveries, or as a backhaul)."""
     with uow:
-        repo.get_depot(uow, new.depot_id)
+        try:
+            repo.get_depot(uow, new.depot_id)
+        except NotFound:
+            raise InvalidInput(f"unknown depot {new.depot_id}", field="depot_id") from None
         shipment_id = ShipmentId(uow.ids.new("shp"))
         shipment = Shipment(
             id=shipment_id,

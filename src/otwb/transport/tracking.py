@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from otwb.platform.clock import as_utc
-from otwb.platform.errors import InvalidInput, InvalidTransition, NotFound
+from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import RouteId, ShipmentId, VehicleId
 from otwb.platform.uow import UnitOfWork
@@ -131,7 +131,9 @@ def record_arrival(
     with uow:
         shipment = repo.get_shipment(uow, shipment_id)
         if shipment.route_id is None:
-            raise NotFound(f"shipment {shipment_id} is not on a route")
+            raise InvalidTransition(
+                f"shipment {shipment_id} is not on a route", current=shipment.status.value
+            )
         route = route_repo.get_route(uow, shipment.route_id)
         stop = next(s for s in route.stops if s.shipment_id == shipment_id)
         if stop.status is not StopStatus.DISPATCHED:
