@@ -26,6 +26,7 @@ from otwb.transport import (
 )
 from otwb.transport.connectors.base import CarrierEvent
 from otwb.transport.events import (
+    EtaChanged,
     ProofOfDeliveryAccepted,
     RouteReplanned,
     ShipmentDelivered,
@@ -33,7 +34,7 @@ from otwb.transport.events import (
     ShipmentTendered,
 )
 from otwb.transport.model import ShipmentStatus, StopStatus
-from otwb.transport.traffic import Incident
+from otwb.transport.traffic import Incident, affected
 from tests.integration.test_transport import (  # noqa: F401
     DAY,
     LIMIT,
@@ -150,34 +151,53 @@ def test_a_carrier_that_skips_the_pickup_report_still_ships_the_order_first(
 def test_a_closure_reroutes_the_vehicle_around_it_and_publishes_etas(
     uow, depot, runtime, tenant, clock
 ):
-    for k in range(6):
-        handed_over(uow, depot, lat=45.70 + 0.02 * k)
+    # Four customers on a square around the depot (45.72, 4.95): the van drives round it.
+    corners = [(45.74, 4.92), (45.74, 4.98), (45.70, 4.98), (45.70, 4.92)]
+    for lat, lon in corners:
+        handed_over(uow, depot, lat=lat, lon=lon)
     van(uow, depot)
     (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
     clock.set(at(DAY, 7, 30))
     dispatch.dispatch_route(uow(), route.id)
-    first = route.stops[0].shipment_id
-    dispatch.record_delivery(uow(), first, "Mme Petit", signature_name="Petit")
-    remaining = [s.shipment_id for s in service.get_route(uow(), route.id).remaining]
-    points = {s.id: s.ship_to for s in shipments.list_shipments(uow(), ShipmentStatus.IN_TRANSIT)}
-    a, b = points[remaining[0]], points[remaining[1]]
+    dispatch.record_delivery(uow(), route.stops[0].shipment_id, "Mme Petit")
+    before = service.get_route(uow(), route.id).remaining
+    points = {s.id: s.ship_to for s in shipments.list_shipments(uow())}
+    here, depot_point = points[route.stops[0].shipment_id], depot.warehouse.point
+    # The road to the next corner closes half-way: a short closed stretch (about 300 m each
+    # side) across the middle of that side of the square; the van can still go round the other
+    # way. (The closure must not touch the corners: an end within its radius of a point closes
+    # every leg to that point.)
+    nxt = points[before[0].shipment_id]
+    mid = GeoPoint((here.lat + nxt.lat) / 2, (here.lon + nxt.lon) / 2)
+    d_lat, d_lon = nxt.lat - here.lat, nxt.lon - here.lon
+    a, b = (GeoPoint(mid.lat + k * d_lon, mid.lon - k * d_lat) for k in (0.05, -0.05))
     closure = Incident(
-        "",
-        "segment",
-        a,
-        GeoPoint(b.lat, b.lon),
-        30.0,
-        None,
-        clock.now(),
-        clock.now() + timedelta(hours=4),
-        "bridge closed",
+        "", "segment", a, b, 30.0, None, clock.now(), clock.now() + timedelta(hours=4), "bridge"
     )
-    replans = rerouting.report_incident(uow(), closure)
-    assert [r.route_id for r in replans] == [route.id]
-    after = service.get_route(uow(), route.id)
-    order = [s.shipment_id for s in after.remaining]
-    assert sorted(order) == sorted(remaining)
-    assert events(runtime, tenant, RouteReplanned)
+
+    def crossings(stops: list) -> int:
+        path = [here, *(points[s.shipment_id] for s in stops), depot_point]
+        hit = affected(path, closure)
+        return sum(bool(hit[k, k + 1]) for k in range(len(path) - 1))
+
+    assert crossings(list(before)) == 1  # the planned way goes through the closure
+    (replan,) = rerouting.report_incident(uow(), closure)
+    assert replan.route_id == route.id and replan.late == []
+    after = service.get_route(uow(), route.id).remaining
+    assert sorted(s.shipment_id for s in after) == sorted(s.shipment_id for s in before)
+    assert crossings(list(after)) == 0  # ... and the re-planned one goes round it
+    assert [s.shipment_id for s in after] == [s.shipment_id for s in reversed(before)]
+    (replanned,) = events(runtime, tenant, RouteReplanned)
+    assert (replanned.route_id, replanned.stops) == (route.id, 3)
+    changed = events(runtime, tenant, EtaChanged)
+    assert replan.etas_published == len(changed) >= 2  # the first and last swapped
+    moved = {e.shipment_id: e for e in changed}
+    assert set(moved) >= {before[0].shipment_id, before[-1].shipment_id}
+    assert all(e.route_id == route.id and e.reason == "closure: bridge" for e in changed)
+    first_now = moved[before[0].shipment_id]
+    assert first_now.eta > first_now.previous_eta  # what was next is now last
+    new_eta = {s.shipment_id: s.eta for s in after}
+    assert all(new_eta[e.shipment_id] == e.eta for e in changed)
 
 
 def test_breakdown_rescue_and_backhaul(uow, depot, runtime, clock):

@@ -61,7 +61,13 @@ def depot(uow) -> factories.Site:
 
 
 def handed_over(
-    uow, depot, n: int = 1, lat: float = 45.7578, window=None, sku: str = "WINE-6"
+    uow,
+    depot,
+    n: int = 1,
+    lat: float = 45.7578,
+    window=None,
+    sku: str = "WINE-6",
+    lon: float = 4.8320,
 ) -> Order:
     customer = (
         orders.list_customers(uow())[0] if orders.list_customers(uow()) else factories.customer(uow)
@@ -70,7 +76,7 @@ def handed_over(
         uow,
         customer.id,
         [(sku, n)],
-        ship_to=factories.address(lat=lat),
+        ship_to=factories.address(lat=lat, lon=lon),
         window=window,
     )
     fulfilment.confirm_pick(uow(), order.id)
