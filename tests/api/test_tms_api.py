@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,16 +52,15 @@ def rival(runtime, role: Role = Role.ADMIN) -> dict[str, str]:
     return headers_for(runtime, tenant, role)
 
 
-def get(client, path: str, headers) -> object:
+def get(client, path: str, headers) -> Any:
     response = client.get(f"{API}{path}", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def ok(response, status: int = 200) -> dict:
+def ok(response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
-    body: dict = response.json()
-    return body
+    return response.json()
 
 
 def add_carrier(client, keys, endpoint: str | None = None) -> str:
@@ -407,7 +407,7 @@ def test_tender_through_the_carrier_api_and_poll_its_reports(
     )
     clock.set(datetime(2026, 11, 26, 12, tzinfo=UTC))
     assert ok(client.post(url, headers=keys.operator)) == {"applied": 2}  # picked up, delivered
-    assert fake_carrier.seen == [  # type: ignore[attr-defined]
+    assert fake_carrier.seen == [
         "POST /shipments",
         "GET /shipments/GX123456789/events",
     ]
