@@ -50,13 +50,6 @@ def list_carriers(uow: UnitOfWork) -> list[Carrier]:
     return [_carrier(r) for r in rows]
 
 
-def carrier_code_taken(uow: UnitOfWork, code: str) -> bool:
-    row = uow.conn.execute(
-        select(carriers.c.id).where(carriers.c.tenant_id == uow.tenant_id, carriers.c.code == code)
-    ).first()
-    return row is not None
-
-
 def insert_rate_card(
     uow: UnitOfWork,
     card_id: str,

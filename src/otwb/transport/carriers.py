@@ -31,6 +31,7 @@ from otwb.transport.model import (
 )
 from otwb.transport.rating import Carrier, RateCard
 from otwb.transport.service import distance_provider
+from otwb.transport.tables import carriers as carriers_table
 
 MAX_SERVICE_LEVEL = 32
 
@@ -49,10 +50,8 @@ def add_carrier(
     if endpoint is not None and not endpoint.startswith(("http://", "https://")):
         raise InvalidInput("a carrier's endpoint is an http(s) URL", field="endpoint")
     with uow:
-        if carrier_repo.carrier_code_taken(uow, code):
-            raise Conflict(f"carrier code {code!r} is already used")
         carrier = Carrier(CarrierId(uow.ids.new("car")), code, name, connector_name, endpoint)
-        carrier_repo.insert_carrier(uow, carrier)
+        repo.insert_coded(uow, carriers_table, "carrier", carrier_repo.insert_carrier, carrier)
         uow.commit()
     return carrier
 

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
-
-from otwb.platform.errors import Conflict, InvalidInput, NotFound
+from otwb.platform.errors import InvalidInput, NotFound
 from otwb.platform.ids import WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import fleet_repo, repo
@@ -53,12 +51,7 @@ def add_vehicle_type(uow: UnitOfWork, new: NewVehicleType) -> VehicleType:
             range_km=new.range_km,
             co2_kg_per_km=new.co2_kg_per_km,
         )
-        if fleet_repo.code_taken(uow, vehicle_types, vt.code):
-            raise Conflict(f"vehicle type code {vt.code!r} is already used")
-        try:
-            fleet_repo.insert_vehicle_type(uow, vt)
-        except IntegrityError:
-            raise Conflict(f"vehicle type code {vt.code!r} is already used") from None
+        repo.insert_coded(uow, vehicle_types, "vehicle type", fleet_repo.insert_vehicle_type, vt)
         uow.commit()
     return vt
 
@@ -140,9 +133,7 @@ def add_driver(uow: UnitOfWork, new: NewDriver) -> Driver:
             repo.get_depot(uow, new.depot_id)
         except NotFound:
             raise InvalidInput(f"unknown depot {new.depot_id}", field="depot_id") from None
-        if fleet_repo.code_taken(uow, drivers, driver.code):
-            raise Conflict(f"driver code {driver.code!r} is already used")
-        fleet_repo.insert_driver(uow, driver)
+        repo.insert_coded(uow, drivers, "driver", fleet_repo.insert_driver, driver)
         uow.commit()
     return driver
 

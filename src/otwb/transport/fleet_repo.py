@@ -119,10 +119,3 @@ def busy_drivers(uow: UnitOfWork, service_date: date) -> set[DriverId]:
         )
     ).scalars()
     return {DriverId(d) for d in rows}
-
-
-def code_taken(uow: UnitOfWork, table: Any, code: str) -> bool:
-    found = uow.conn.execute(
-        select(table.c.id).where(table.c.tenant_id == uow.tenant_id, table.c.code == code)
-    ).first()
-    return found is not None

@@ -7,13 +7,14 @@ a race changes nothing and finds out from the row count.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from otwb.platform.db import upsert
-from otwb.platform.errors import NotFound
+from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import (
     CarrierId,
@@ -133,11 +134,30 @@ def _vehicle(r: Any) -> Vehicle:
     )
 
 
-def vehicle_code_taken(uow: UnitOfWork, code: str) -> bool:
+class Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+C = TypeVar("C", bound=Coded)
+
+
+def insert_coded(
+    uow: UnitOfWork, table: Table, what: str, insert_row: Callable[[UnitOfWork, C], None], row: C
+) -> None:
+    """Insert a row whose code is unique in the tenant (vehicles, vehicle types, drivers,
+    carriers): a code already used is a ``Conflict`` -- seen first, or from the database's
+    UNIQUE when a concurrent request took it meanwhile."""
+    taken = Conflict(f"{what} code {row.code!r} is already used")
     found = uow.conn.execute(
-        select(vehicles.c.id).where(vehicles.c.tenant_id == uow.tenant_id, vehicles.c.code == code)
+        select(table.c.id).where(table.c.tenant_id == uow.tenant_id, table.c.code == row.code)
     ).first()
-    return found is not None
+    if found is not None:
+        raise taken
+    try:
+        insert_row(uow, row)
+    except IntegrityError:
+        raise taken from None
 
 
 def get_vehicle(uow: UnitOfWork, vehicle_id: VehicleId) -> Vehicle:

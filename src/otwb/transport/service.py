@@ -41,6 +41,7 @@ from otwb.transport.model import (
 )
 from otwb.transport.osrm import OsrmProvider
 from otwb.transport.planning import Unplanned
+from otwb.transport.tables import vehicles
 
 log = logging.getLogger("otwb.transport")
 
@@ -132,12 +133,7 @@ def add_vehicle(uow: UnitOfWork, new: NewVehicle) -> Vehicle:
             repo.get_depot(uow, new.depot_id)
         except NotFound:
             raise InvalidInput(f"unknown depot {new.depot_id}", field="depot_id") from None
-        if repo.vehicle_code_taken(uow, vehicle.code):
-            raise Conflict(f"vehicle code {vehicle.code!r} is already used")
-        try:
-            repo.insert_vehicle(uow, vehicle)
-        except IntegrityError:
-            raise Conflict(f"vehicle code {vehicle.code!r} is already used") from None
+        repo.insert_coded(uow, vehicles, "vehicle", repo.insert_vehicle, vehicle)
         uow.commit()
     return vehicle
 
