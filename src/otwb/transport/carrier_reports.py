@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from otwb.platform.clock import as_utc
 from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
 from otwb.platform.ids import CarrierId, ShipmentId
 from otwb.platform.uow import UnitOfWork
@@ -27,8 +26,8 @@ from otwb.transport import carrier_repo, carriers, rateshop, repo
 from otwb.transport.connectors import http as carrier_http
 from otwb.transport.connectors.base import CarrierEvent
 from otwb.transport.connectors.registry import connector
-from otwb.transport.dispatch import deliver
-from otwb.transport.events import DeliveryFailed, ShipmentDispatched
+from otwb.transport.dispatch import deliver, fail_delivery, reported_time
+from otwb.transport.events import ShipmentDispatched
 from otwb.transport.model import Shipment, ShipmentStatus
 
 MAX_REASON = 500
@@ -46,10 +45,13 @@ def record_carrier_event(uow: UnitOfWork, shipment_id: ShipmentId, event: Carrie
             raise InvalidTransition(
                 f"shipment {shipment_id} is not with a carrier", current=shipment.status.value
             )
-        at = _report_time(uow, shipment, event.at)
+        at = reported_time(uow, event.at, "at", (shipment.tendered_at, "the tender"))
         if event.status == "picked_up":
             shipment.moved_to(ShipmentStatus.IN_TRANSIT)
-            _move(uow, shipment, ShipmentStatus.IN_TRANSIT)
+            if not repo.move_shipment(
+                uow, shipment_id, [ShipmentStatus.TENDERED], ShipmentStatus.IN_TRANSIT
+            ):
+                raise Conflict(f"shipment {shipment_id} changed meanwhile; try again")
             _collected(uow, shipment, carrier_id, at)
         elif event.status == "delivered":
             name = (event.signature_name or "").strip()
@@ -63,35 +65,10 @@ def record_carrier_event(uow: UnitOfWork, shipment_id: ShipmentId, event: Carrie
             shipment.moved_to(ShipmentStatus.FAILED)
             if shipment.status is ShipmentStatus.TENDERED:
                 _collected(uow, shipment, carrier_id, at)
-            _move(uow, shipment, ShipmentStatus.FAILED, failure_reason=reason)
-            if shipment.order_id is not None:
-                uow.record(
-                    DeliveryFailed(
-                        shipment_id=shipment_id,
-                        order_id=shipment.order_id,
-                        customer_id=shipment.customer_id,
-                        failed_at=at,
-                        reason=reason,
-                    )
-                )
+            fail_delivery(uow, shipment, at, reason)
         result = repo.get_shipment(uow, shipment_id)
         uow.commit()
     return result
-
-
-def _report_time(uow: UnitOfWork, shipment: Shipment, at: datetime) -> datetime:
-    try:
-        at = as_utc(at)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="at") from None
-    if at > uow.clock.now() or (shipment.tendered_at and at < shipment.tendered_at):
-        raise InvalidInput("a carrier event is after the tender and not in the future", field="at")
-    return at
-
-
-def _move(uow: UnitOfWork, shipment: Shipment, to: ShipmentStatus, **values: object) -> None:
-    if not repo.move_shipment(uow, shipment.id, [shipment.status], to, **values):
-        raise Conflict(f"shipment {shipment.id} changed meanwhile; try again")
 
 
 def _collected(uow: UnitOfWork, shipment: Shipment, carrier_id: CarrierId, at: datetime) -> None:

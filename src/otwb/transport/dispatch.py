@@ -90,20 +90,26 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
     return dispatched
 
 
-def _resolution_time(uow: UnitOfWork, route: Route, at: datetime | None) -> datetime:
+def reported_time(
+    uow: UnitOfWork,
+    at: datetime | None,
+    field: str,
+    since: tuple[datetime | None, str] = (None, ""),
+) -> datetime:
+    """When something reported from the road happened: now, unless given; a given time has its
+    offset, is not in the future, and not before ``since`` (a moment, and what it was)."""
     now = uow.clock.now()
     if at is None:
         return now
     try:
         at = as_utc(at)
     except ValueError as exc:
-        raise InvalidInput(str(exc), field="delivered_at") from None
+        raise InvalidInput(str(exc), field=field) from None
     if at > now:
-        raise InvalidInput("a delivery cannot be recorded in the future", field="delivered_at")
-    if route.dispatched_at is not None and at < route.dispatched_at:
-        raise InvalidInput(
-            "a delivery cannot be before its route was dispatched", field="delivered_at"
-        )
+        raise InvalidInput(f"{field} cannot be in the future", field=field)
+    start, what = since
+    if start is not None and at < start:
+        raise InvalidInput(f"{field} cannot be before {what}", field=field)
     return at
 
 
@@ -132,7 +138,9 @@ def record_delivery(
     photo = _text(photo_ref, "photo_ref", MAX_PHOTO_REF) if photo_ref else None
     with uow:
         shipment, route = _on_the_road(uow, shipment_id, ShipmentStatus.DELIVERED)
-        at = _resolution_time(uow, route, delivered_at)
+        at = reported_time(
+            uow, delivered_at, "delivered_at", (route.dispatched_at, "its route left")
+        )
         deliver(uow, shipment, recipient, at, signature, photo, None)
         route_repo.move_stop(
             uow,
@@ -213,6 +221,26 @@ def deliver(
     )
 
 
+def fail_delivery(uow: UnitOfWork, shipment: Shipment, at: datetime, reason: str) -> None:
+    """The shipment could not be delivered (own fleet or carrier): record why, and tell O. It
+    waits at the depot for another plan or tender, unless its order is called off."""
+    shipment.moved_to(ShipmentStatus.FAILED)
+    if not repo.move_shipment(
+        uow, shipment.id, [shipment.status], ShipmentStatus.FAILED, failure_reason=reason
+    ):
+        raise _changed(f"shipment {shipment.id}")
+    if shipment.order_id is not None:
+        uow.record(
+            DeliveryFailed(
+                shipment_id=shipment.id,
+                order_id=shipment.order_id,
+                customer_id=shipment.customer_id,
+                failed_at=at,
+                reason=reason,
+            )
+        )
+
+
 def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: str) -> Shipment:
     """The driver could not deliver (nobody in, refused, wrong address): say why.
 
@@ -226,27 +254,10 @@ def record_delivery_failure(uow: UnitOfWork, shipment_id: ShipmentId, reason: st
     with uow:
         shipment, route = _on_the_road(uow, shipment_id, ShipmentStatus.FAILED)
         at = uow.clock.now()
-        if not repo.move_shipment(
-            uow,
-            shipment_id,
-            [ShipmentStatus.IN_TRANSIT],
-            ShipmentStatus.FAILED,
-            failure_reason=reason,
-        ):
-            raise _changed(f"shipment {shipment_id}")
+        fail_delivery(uow, shipment, at, reason)
         route_repo.move_stop(
             uow, route.id, shipment_id, [StopStatus.DISPATCHED], StopStatus.FAILED, resolved_at=at
         )
-        if shipment.order_id is not None:
-            uow.record(
-                DeliveryFailed(
-                    shipment_id=shipment_id,
-                    order_id=shipment.order_id,
-                    customer_id=shipment.customer_id,
-                    failed_at=at,
-                    reason=reason,
-                )
-            )
         complete_route_if_done(uow, route.id)
         failed = repo.get_shipment(uow, shipment_id)
         uow.commit()

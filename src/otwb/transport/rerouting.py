@@ -22,7 +22,8 @@ from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import RouteId, ShipmentId, VehicleId
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import planning, repo, route_repo, routing, tracking, tracking_repo
-from otwb.transport.events import DeliveryFailed, RouteReplanned, VehicleBrokeDown
+from otwb.transport.dispatch import complete_route_if_done, fail_delivery
+from otwb.transport.events import RouteReplanned, VehicleBrokeDown
 from otwb.transport.model import (
     Route,
     RouteStatus,
@@ -295,24 +296,10 @@ def report_breakdown(
         failed = [s for s in items if s.id not in served]
         for s in failed:
             reason = "vehicle breakdown; no rescue vehicle could take it over in time"
-            repo.move_shipment(
-                uow, s.id, [ShipmentStatus.IN_TRANSIT], ShipmentStatus.FAILED, failure_reason=reason
-            )
+            fail_delivery(uow, s, now, reason)
             route_repo.move_stop(
                 uow, route.id, s.id, [StopStatus.DISPATCHED], StopStatus.FAILED, resolved_at=now
             )
-            if s.order_id is not None:
-                uow.record(
-                    DeliveryFailed(
-                        shipment_id=s.id,
-                        order_id=s.order_id,
-                        customer_id=s.customer_id,
-                        failed_at=now,
-                        reason=reason,
-                    )
-                )
-        from otwb.transport.dispatch import complete_route_if_done
-
         complete_route_if_done(uow, route.id)
         uow.record(
             VehicleBrokeDown(vehicle_id=vehicle.id, route_id=route.id, at=now, rescued_by=rescues)

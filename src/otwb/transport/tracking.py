@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from otwb.platform.clock import as_utc
-from otwb.platform.errors import InvalidInput, InvalidTransition
+from otwb.platform.errors import InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import RouteId, ShipmentId, VehicleId
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import repo, route_repo, tracking_repo
+from otwb.transport.dispatch import reported_time
 from otwb.transport.events import EtaChanged, StopArrived
 from otwb.transport.model import Route, RouteStatus, Shipment, StopStatus, Vehicle, service_seconds
 from otwb.transport.service import distance_provider
@@ -95,26 +95,13 @@ def position_of(uow: UnitOfWork, route: Route) -> GeoPoint:
     return repo.get_depot(uow, route.depot_id).point
 
 
-def _when(uow: UnitOfWork, at: datetime | None, field: str) -> datetime:
-    now = uow.clock.now()
-    if at is None:
-        return now
-    try:
-        at = as_utc(at)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field=field) from None
-    if at > now:
-        raise InvalidInput(f"{field} cannot be in the future", field=field)
-    return at
-
-
 def record_position(
     uow: UnitOfWork, vehicle_id: VehicleId, point: GeoPoint, at: datetime | None = None
 ) -> list[Eta]:
     """A GPS fix of a vehicle; on a route on the road, its remaining stops' ETAs follow."""
     with uow:
         vehicle = repo.get_vehicle(uow, vehicle_id)
-        when = _when(uow, at, "at")
+        when = reported_time(uow, at, "at")
         route = route_repo.route_of_vehicle(uow, vehicle_id, [RouteStatus.DISPATCHED])
         tracking_repo.insert_position(uow, vehicle_id, route.id if route else None, when, point)
         new = etas(uow, route, vehicle, point, when) if route else []
@@ -141,7 +128,7 @@ def record_arrival(
                 f"stop of {shipment_id} is {stop.status.value}; arrivals are for stops on the road",
                 current=stop.status.value,
             )
-        when = _when(uow, at, "arrived_at")
+        when = reported_time(uow, at, "arrived_at")
         route_repo.update_stop(uow, route.id, stop.seq, arrived_at=when)
         uow.record(StopArrived(shipment_id=shipment_id, route_id=route.id, arrived_at=when))
         uow.commit()
