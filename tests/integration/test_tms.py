@@ -50,15 +50,20 @@ from tests.unit.transport.test_tms_rules import CARD, DATA
 START_DAY = date(2026, 11, 25)
 
 
-def test_rate_shop_tender_and_carrier_proof_publish_the_contract_events(
-    uow, depot, runtime, tenant, clock
-):
+def _tendered_to_a_carrier(uow, depot):
     order = handed_over(uow, depot, n=2)
     carrier = carriers.add_carrier(uow(), "GX", "Gexpress")
     carriers.set_rate_card(uow(), CarrierId(carrier.id), "standard", START_DAY, CARD)
     (s,) = shipments.list_shipments(uow(), ShipmentStatus.READY)
     decision = carriers.shop(uow(), s.id)
     assert decision.chosen is not None and decision.chosen.carrier_id == carrier.id
+    return order, carrier, s
+
+
+def test_rate_shop_tender_and_carrier_proof_publish_the_contract_events(
+    uow, depot, runtime, tenant, clock
+):
+    order, carrier, s = _tendered_to_a_carrier(uow, depot)
     tendered = shipments.get_shipment(uow(), s.id)
     assert tendered.status is ShipmentStatus.TENDERED and tendered.expected_cost is not None
     (t,) = events(runtime, tenant, ShipmentTendered)
@@ -81,16 +86,6 @@ def test_rate_shop_tender_and_carrier_proof_publish_the_contract_events(
     assert per[order.customer_id] > 0
     other = auth.create_tenant(runtime.uow(), "Other Ltd")
     assert carriers.list_carriers(runtime.uow(other.id)) == []
-
-
-def _tendered_to_a_carrier(uow, depot):
-    order = handed_over(uow, depot, n=2)
-    carrier = carriers.add_carrier(uow(), "GX", "Gexpress")
-    carriers.set_rate_card(uow(), CarrierId(carrier.id), "standard", START_DAY, CARD)
-    (s,) = shipments.list_shipments(uow(), ShipmentStatus.READY)
-    decision = carriers.shop(uow(), s.id)
-    assert decision.chosen is not None and decision.chosen.carrier_id == carrier.id
-    return order, carrier, s
 
 
 def test_an_order_given_to_a_carrier_ends_delivered_in_orders(uow, depot, runtime, tenant, clock):

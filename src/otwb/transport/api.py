@@ -19,7 +19,6 @@ from otwb.transport.api_schemas import (
     RouteOut,
     ShipmentOut,
     Strict,
-    UnplannedOut,
 )
 from otwb.transport.model import ShipmentStatus, Vehicle
 
@@ -195,12 +194,7 @@ def plan_routes(body: PlanIn, caller: Operator) -> PlanOut:
     result = service.plan_routes(
         caller.uow(), WarehouseId(body.depot_id), body.service_date, body.time_limit_seconds
     )
-    return PlanOut(
-        routes=[RouteOut.of(r) for r in result.routes],
-        unplanned=[
-            UnplannedOut(shipment_id=u.shipment_id, reason=u.reason) for u in result.unplanned
-        ],
-    )
+    return PlanOut.of(result)
 
 
 @router.get("/routes", response_model=list[RouteOut])

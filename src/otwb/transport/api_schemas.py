@@ -20,6 +20,7 @@ from otwb.transport.model import (
     StopStatus,
 )
 from otwb.transport.rateshop import Option
+from otwb.transport.service import PlanResult
 
 
 class Strict(BaseModel):
@@ -157,6 +158,15 @@ class UnplannedOut(BaseModel):
 class PlanOut(BaseModel):
     routes: list[RouteOut]
     unplanned: list[UnplannedOut]
+
+    @classmethod
+    def of(cls, result: PlanResult) -> PlanOut:
+        return cls(
+            routes=[RouteOut.of(r) for r in result.routes],
+            unplanned=[
+                UnplannedOut(shipment_id=u.shipment_id, reason=u.reason) for u in result.unplanned
+            ],
+        )
 
 
 class Out(BaseModel):

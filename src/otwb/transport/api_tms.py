@@ -45,10 +45,8 @@ from otwb.transport.api_schemas import (
     RateCardDoc,
     RateCardOut,
     ReplanOut,
-    RouteOut,
     ShipmentOut,
     Strict,
-    UnplannedOut,
     VehicleTypeOut,
 )
 from otwb.transport.connectors.base import CarrierEvent
@@ -322,12 +320,7 @@ def plan_depots(body: PlanDepotsIn, caller: Operator) -> PlanOut:
         body.service_date,
         body.time_limit_seconds,
     )
-    return PlanOut(
-        routes=[RouteOut.of(r) for r in result.routes],
-        unplanned=[
-            UnplannedOut(shipment_id=u.shipment_id, reason=u.reason) for u in result.unplanned
-        ],
-    )
+    return PlanOut.of(result)
 
 
 @router.post("/backhaul", response_model=list[BackhaulOut])

@@ -3,7 +3,7 @@ functions as the API)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -25,6 +25,7 @@ from otwb.platform.terminal import (
 from otwb.transport import cli_tms, dispatch, service, shipments
 from otwb.transport.api import VehicleOut
 from otwb.transport.api_schemas import RouteOut, ShipmentOut
+from otwb.transport.cli_tms import day
 from otwb.transport.model import Route, ShipmentStatus
 
 app = typer.Typer(
@@ -44,13 +45,6 @@ def _time(value: str, what: str) -> time:
         return time.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{what}: {value!r} is not a time of day (HH:MM)") from None
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @app.command("add-vehicle")
@@ -166,7 +160,7 @@ def plan(
 ) -> None:
     """Plan routes for the shipments waiting at a depot, with its free vehicles."""
     result = service.plan_routes(
-        tenant_uow(runtime(db), tenant), WarehouseId(depot), _date(service_date), time_limit
+        tenant_uow(runtime(db), tenant), WarehouseId(depot), day(service_date), time_limit
     )
     if as_json:
         print_json(
@@ -209,7 +203,7 @@ def list_(
 ) -> None:
     items = service.list_routes(
         tenant_uow(runtime(db), tenant, read_only=True),
-        _date(service_date) if service_date else None,
+        day(service_date) if service_date else None,
         WarehouseId(depot) if depot else None,
     )
     if as_json:
@@ -302,7 +296,7 @@ def summary(
     as_json: JsonOption = False,
 ) -> None:
     """Vehicles used, kilometres and cost of a day's routes."""
-    f = service.fleet_summary(tenant_uow(runtime(db), tenant, read_only=True), _date(service_date))
+    f = service.fleet_summary(tenant_uow(runtime(db), tenant, read_only=True), day(service_date))
     if as_json:
         print_json(f)
         return

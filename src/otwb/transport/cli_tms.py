@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from otwb.platform.errors import InvalidInput
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CarrierId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.terminal import (
@@ -32,6 +33,14 @@ from otwb.transport import (
     rerouting,
     tracking,
 )
+
+
+def day(value: str) -> date:
+    """A date option (YYYY-MM-DD), or a clear error."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -84,7 +93,7 @@ def register(app: typer.Typer) -> None:
             tenant_uow(runtime(db), tenant),
             CarrierId(carrier_id),
             service_level,
-            date.fromisoformat(valid_from),
+            day(valid_from),
             document,
         )
         console.print(f"rate card set: {carrier_id} {service_level} from {valid_from}")
@@ -183,7 +192,7 @@ def register(app: typer.Typer) -> None:
         for m in backhaul.match_backhaul(
             tenant_uow(runtime(db), tenant),
             WarehouseId(depot),
-            date.fromisoformat(service_date),
+            day(service_date),
             max_detour_km,
         ):
             console.print(
@@ -226,8 +235,8 @@ def register(app: typer.Typer) -> None:
         """CO2e (kg, well-to-wheel) of delivered shipments per customer, GLEC-style."""
         per = emissions_report.co2_by_customer(
             tenant_uow(runtime(db), tenant, read_only=True),
-            date.fromisoformat(start),
-            date.fromisoformat(end),
+            day(start),
+            day(end),
         )
         if as_json:
             print_json(per)
