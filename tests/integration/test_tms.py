@@ -12,6 +12,7 @@ from otwb.cli import app as cli_app
 from otwb.orders import service as orders
 from otwb.orders.model import OrderStatus
 from otwb.platform import auth
+from otwb.platform.errors import InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CarrierId
 from otwb.transport import (
@@ -23,6 +24,7 @@ from otwb.transport import (
     rerouting,
     service,
     shipments,
+    tracking,
 )
 from otwb.transport.connectors.base import CarrierEvent
 from otwb.transport.events import (
@@ -141,6 +143,23 @@ def test_a_carrier_that_skips_the_pickup_report_still_ships_the_order_first(
     seen = orders.get_order(uow(), order.id)
     assert seen.status is OrderStatus.DELIVERED
     assert [t.kind for t in seen.timeline][-2:] == ["shipped", "delivered"]
+
+
+def test_a_shipment_the_carrier_failed_goes_with_the_own_fleet_without_its_tender(
+    uow, depot, clock
+):
+    _, _, s = _tendered_to_a_carrier(uow, depot)
+    clock.advance(timedelta(hours=5))
+    report = CarrierEvent(s.tracking_number, "failed", clock.now(), reason="nobody in")
+    carrier_reports.record_carrier_event(uow(), s.id, report)
+    van(uow, depot)
+    (route,) = service.plan_routes(uow(), depot.warehouse.id, DAY, LIMIT).routes
+    planned = shipments.get_shipment(uow(), s.id)
+    assert (planned.status, planned.route_id) == (ShipmentStatus.PLANNED, route.id)
+    assert (planned.carrier_id, planned.expected_cost, planned.co2_kg) == (None, None, None)
+    with pytest.raises(InvalidTransition):  # a late report of the carrier changes nothing
+        carrier_reports.record_carrier_event(uow(), s.id, report)
+    assert tracking.customer_view(uow(), s.tracking_number).carrier_name is None
 
 
 def test_a_closure_reroutes_the_vehicle_around_it_and_publishes_etas(

@@ -311,9 +311,22 @@ def move_shipment(
     return result.rowcount == 1
 
 
+CARRIER_FIELDS = (
+    "carrier_id",
+    "service_level",
+    "carrier_reference",
+    "expected_cost",
+    "currency",
+    "tendered_at",
+    "co2_kg",
+)
+"""What a tender writes on a shipment."""
+
+
 def plan_shipment(uow: UnitOfWork, s: Shipment, route_id: RouteId) -> bool:
     """Put a shipment on a route if it is still waiting exactly as the plan saw it (same
-    status, same window): a reschedule during planning makes the plan stale, not wrong."""
+    status, same window): a reschedule during planning makes the plan stale, not wrong. A
+    shipment a carrier failed to deliver is the own fleet's now: its tender is forgotten."""
     result = uow.conn.execute(
         update(shipments)
         .where(
@@ -323,7 +336,12 @@ def plan_shipment(uow: UnitOfWork, s: Shipment, route_id: RouteId) -> bool:
             shipments.c.window_start.is_not_distinct_from(s.window.start if s.window else None),
             shipments.c.window_end.is_not_distinct_from(s.window.end if s.window else None),
         )
-        .values(status=ShipmentStatus.PLANNED.value, route_id=route_id, updated_at=uow.clock.now())
+        .values(
+            status=ShipmentStatus.PLANNED.value,
+            route_id=route_id,
+            updated_at=uow.clock.now(),
+            **dict.fromkeys(CARRIER_FIELDS),
+        )
     )
     return result.rowcount == 1
 
