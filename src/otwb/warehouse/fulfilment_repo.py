@@ -351,6 +351,7 @@ def list_fulfilments(
 
 
 def increase_task(uow: UnitOfWork, task_id: TaskId, quantity: int) -> None:
+    """Change an open task's quantity by ``quantity`` (negative: it asks for less)."""
     uow.conn.execute(
         update(allocations)
         .where(

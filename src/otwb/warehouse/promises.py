@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -81,6 +81,15 @@ def eligible(
     return ok
 
 
+def _per_line(parts: Sequence[Unserved]) -> list[Unserved]:
+    """One item per order line (several of its tasks may have failed at once)."""
+    lines: dict[OrderLineId, Unserved] = {}
+    for u in parts:
+        seen = lines.get(u.line_id)
+        lines[u.line_id] = u if seen is None else replace(seen, quantity=seen.quantity + u.quantity)
+    return list(lines.values())
+
+
 def _untried(
     ok: Callable[[StockRow], bool], line_id: OrderLineId, tried: set[tuple[OrderLineId, StockId]]
 ) -> Callable[[StockRow], bool]:
@@ -106,21 +115,22 @@ class Unserved:
     failed_stock: StockId
 
 
-def release(uow: UnitOfWork, tasks: Sequence[TaskRow]) -> list[Unserved]:
-    """Take back the promises of these open tasks (rows locked by the caller)."""
-    fulfilment_repo.release_tasks(uow, [t.pick.task_id for t in tasks if t.pick.task_id])
-    for t in sorted(tasks, key=lambda t: t.pick.stock_id):
-        stock_repo.release_allocated(uow, t.pick.stock_id, t.pick.quantity)
+def release(
+    uow: UnitOfWork, tasks: Sequence[TaskRow], parts: Sequence[int] | None = None
+) -> list[Unserved]:
+    """Take back the promises of these open tasks -- all of each, or ``parts`` of them (the
+    rest stays promised on its task). The caller locked the rows."""
+    amounts = list(parts) if parts is not None else [t.pick.quantity for t in tasks]
+    whole = [t.pick.task_id for t, q in zip(tasks, amounts, strict=True) if q == t.pick.quantity]
+    fulfilment_repo.release_tasks(uow, [t for t in whole if t])
+    for t, q in sorted(zip(tasks, amounts, strict=True), key=lambda tq: tq[0].pick.stock_id):
+        if q < t.pick.quantity and t.pick.task_id:
+            fulfilment_repo.increase_task(uow, t.pick.task_id, -q)
+        stock_repo.release_allocated(uow, t.pick.stock_id, q)
     return [
-        Unserved(
-            t.fulfilment_id,
-            t.pick.line_id,
-            t.pick.sku_id,
-            t.pick.quantity,
-            t.pick_list_id,
-            t.pick.stock_id,
-        )
-        for t in tasks
+        Unserved(t.fulfilment_id, t.pick.line_id, t.pick.sku_id, q, t.pick_list_id, t.pick.stock_id)
+        for t, q in zip(tasks, amounts, strict=True)
+        if q
     ]
 
 
@@ -144,8 +154,9 @@ def find_elsewhere(
     by_order: dict[str, list[Unserved]] = defaultdict(list)
     for u in unserved:
         by_order[u.fulfilment_id].append(u)
-    for fulfilment_id, items in sorted(by_order.items()):
+    for fulfilment_id, parts in sorted(by_order.items()):
         f = fulfilments[fulfilment_id]
+        items = _per_line(parts)
         tried = {(p.line_id, p.stock_id) for p in f.picks if p.status != "open"}
         tried |= {(u.line_id, u.failed_stock) for u in items}
         open_tasks = {(p.line_id, p.stock_id): p.task_id for p in f.picks if p.status == "open"}
@@ -173,7 +184,9 @@ def find_elsewhere(
                 if existing is not None:
                     fulfilment_repo.increase_task(uow, existing, p.quantity)
                 else:
-                    new_tasks.extend(fulfilment_repo.insert_picks(uow, [(fulfilment_id, p)]))
+                    [made] = fulfilment_repo.insert_picks(uow, [(fulfilment_id, p)])
+                    open_tasks[p.line_id, p.stock_id] = made
+                    new_tasks.append(made)
                 moved.append(
                     AllocatedLine(line_id=p.line_id, sku=skus[p.sku_id].code, quantity=p.quantity)
                 )
@@ -213,18 +226,18 @@ def take_away(
     uow: UnitOfWork, row: StockRow, quantity: int, kind: str, reason: str, reference: str | None
 ) -> None:
     """Less is in a bin than recorded (an adjustment, a count): on hand drops; what was
-    promised from it beyond what is left is allocated elsewhere or back-ordered. The caller
-    locked the SKU's rows."""
+    promised from it beyond what is left -- newest promises first, only that part of them -- is
+    allocated elsewhere or back-ordered. The caller locked the SKU's rows."""
     excess = quantity - row.available
     tasks: list[TaskRow] = []
-    if excess > 0:
-        freed = 0
-        for task in reversed(fulfilment_repo.open_tasks_on(uow, [row.id])):
-            if freed >= excess:
-                break
-            tasks.append(task)
-            freed += task.pick.quantity
-    unserved = release(uow, tasks)
+    parts: list[int] = []
+    for task in reversed(fulfilment_repo.open_tasks_on(uow, [row.id])):  # newest first
+        if excess <= 0:
+            break
+        tasks.append(task)
+        parts.append(min(excess, task.pick.quantity))
+        excess -= parts[-1]
+    unserved = release(uow, tasks, parts)
     stock_repo.change_on_hand(uow, [(row.id, -quantity)], kind, reference, reason)
     find_elsewhere(uow, unserved, reason)
 
