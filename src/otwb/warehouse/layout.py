@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from otwb.platform.errors import InvalidInput
 
@@ -91,6 +92,12 @@ class LayoutSpec:
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise InvalidInput(f"{name} must be positive")
+
+    @classmethod
+    def parse(cls, text: str, **options: Any) -> LayoutSpec:
+        """``LayoutSpec.parse("A-F x 20 x 4", bin_capacity_m3=0.8)``."""
+        aisles, bays, levels = parse_spec(text)
+        return cls(tuple(aisles), bays, levels, **options)
 
     @property
     def depth_m(self) -> float:

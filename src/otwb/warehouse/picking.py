@@ -81,6 +81,7 @@ def plan_waves(
         bins = repo.locations_by_id(uow, {r.location_id for r in rows})
         spots = {loc_id: Spot.of(loc) for loc_id, loc in bins.items()}
         dock = sites.dock_spot(warehouse)
+        zones: dict[str, str] = {z.id: z.code for z in repo.list_zones(uow, warehouse_id)}
         tasks: dict[str, list[Any]] = defaultdict(list)
         orders: dict[str, Released] = {}
         for r in rows:
@@ -101,6 +102,7 @@ def plan_waves(
             )
             picking_repo.insert_wave(uow, wave)
             lists, placed = _pick_lists(uow, wave, group, tasks, bins, spots, dock, cart_size)
+            lists = [replace(p, zone=zones[p.zone_id]) for p in lists]
             lists = [
                 replace(p, picker=picker)
                 for p, picker in zip(
