@@ -33,6 +33,7 @@ format: $(STAMP)
 ## Benchmarks (never part of `make test`); QUICK=1 for a small run.
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/warehouse.py $(if $(QUICK),--quick)
 
 serve: $(STAMP)
 	$(BIN)/otwb db upgrade

@@ -167,3 +167,28 @@ def test_putaway_consolidates_and_a_confirm_elsewhere_must_fit(uow, site):
     assert (done.status, done.to_location_id) == ("done", site.bin("A-02-1").id)
     with pytest.raises(Conflict):
         moves.confirm_move(uow(), task.id, site.bin("A-03-1").id)
+
+
+def test_an_opening_stock_import_is_all_or_nothing_and_counts_its_own_goods(runtime, uow, site):
+    a, b = site.bin("A-01-1").id, site.bin("A-01-2").id
+    before = count(runtime, stock)
+    with pytest.raises(NoStorageCapacity):  # 6 + 6 teas of 0.05 m³ in one 0.5 m³ bin
+        service.receive_stocks(
+            uow(), [service.DirectReceipt(a, "TEA", 6), service.DirectReceipt(a, "TEA", 6)]
+        )
+    with pytest.raises(TemperatureMismatch):
+        service.receive_stocks(
+            uow(), [service.DirectReceipt(b, "TEA", 1), service.DirectReceipt(a, "MILK", 1)]
+        )
+    assert count(runtime, stock) == before
+    made = service.receive_stocks(
+        uow(),
+        [
+            service.DirectReceipt(a, "TEA", 6),
+            service.DirectReceipt(a, "TEA", 4),
+            service.DirectReceipt(site.bin("K-01-1").id, "MILK", 3, lot="M9"),
+        ],
+        "opening stock",
+    )
+    assert made[0] == made[1]  # the same bin-lot row
+    assert {x.sku: x.row.on_hand for x in service.stock_levels(uow())} == {"MILK": 3, "TEA": 10}

@@ -220,6 +220,18 @@ def sku_by_code(uow: UnitOfWork, code: str) -> Sku:
 
 
 # -- stock -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DirectReceipt:
+    """Goods straight into a bin: opening stock, a receipt without notice."""
+
+    location_id: LocationId
+    sku: str
+    quantity: int
+    lot: str | None = None
+    expires_on: date | None = None
+    serials: Sequence[str] = ()
+
+
 def receive_stock(
     uow: UnitOfWork,
     location_id: LocationId,
@@ -231,31 +243,63 @@ def receive_stock(
     expires_on: date | None = None,
     serials: Sequence[str] = (),
 ) -> StockRow:
-    """Goods arrive straight in a bin (opening stock, a receipt without notice): on hand grows,
-    and the movement ledger says why. The bin must fit the goods (temperature, hazard,
-    capacity, one SKU per bin); goods that expire or are tracked by lot come with their lot."""
-    if quantity <= 0:
-        raise InvalidInput("a receipt's quantity must be positive")
+    """Goods arrive straight in a bin: on hand grows, and the movement ledger says why (see
+    ``receive_stocks``); the bin-lot row as it is now."""
+    receipt = DirectReceipt(location_id, sku_code, quantity, lot, expires_on, serials)
+    [stock_id] = receive_stocks(uow, [receipt], reference)
     with uow:
         location = repo.get_location(uow, location_id)
-        sku = sku_by_code(uow, sku_code)
-        check_capacity(sku, sites.bin_state(uow, location), quantity)
-        stock_id, _, lot_code, expiry = receive_lot(
-            uow, location, sku, quantity, lot, expires_on, serials, "receipt", reference
-        )
-        uow.record(
-            StockReceived(
-                warehouse_id=location.warehouse_id,
-                location_id=location.id,
-                sku=sku.code,
-                quantity=quantity,
-                lot=lot_code,
-                expires_on=expiry,
-            )
-        )
-        rows = stock_repo.stock_levels(uow, sku.id, location.warehouse_id, location.id)
-        uow.commit()
+        rows = stock_repo.stock_levels(uow, None, location.warehouse_id, location.id)
     return next(row for row, *_ in rows if row.id == stock_id)
+
+
+def receive_stocks(
+    uow: UnitOfWork, receipts: Sequence[DirectReceipt], reference: str | None = None
+) -> list[StockId]:
+    """Goods arrive straight in bins (an opening-stock import, receipts without notice): all
+    of them, or none. Each bin must fit its goods -- temperature, hazard, capacity (counting
+    what this import already put there), one SKU per bin -- and goods that expire or are
+    tracked by lot come with their lot. The bin-lot rows, in the receipts' order."""
+    if not receipts:
+        raise InvalidInput("nothing to receive")
+    if any(r.quantity <= 0 for r in receipts):
+        raise InvalidInput("a receipt's quantity must be positive")
+    stock_ids: list[StockId] = []
+    with uow:
+        locations = repo.locations_by_id(uow, {r.location_id for r in receipts})
+        missing = sorted({r.location_id for r in receipts} - set(locations))
+        if missing:
+            raise NotFound(f"no location {missing[0]}")
+        codes = sorted({r.sku for r in receipts})
+        skus = repo.skus_by_code(uow, codes)
+        unknown = [c for c in codes if c not in skus]
+        if unknown:
+            raise UnknownSku(f"unknown SKU(s) {', '.join(unknown)}", skus=unknown)
+        states = {}
+        for warehouse_id in sorted({x.warehouse_id for x in locations.values()}):
+            warehouse = repo.get_warehouse(uow, warehouse_id)
+            bins = [x for x in locations.values() if x.warehouse_id == warehouse_id]
+            states.update({b.location.id: b for b in sites.bin_states(uow, warehouse, bins)})
+        for r in receipts:
+            location, sku = locations[r.location_id], skus[r.sku]
+            check_capacity(sku, states[location.id], r.quantity)
+            stock_id, lot_id, lot_code, expiry = receive_lot(
+                uow, location, sku, r.quantity, r.lot, r.expires_on, r.serials, "receipt", reference
+            )
+            states[location.id] = states[location.id].with_goods(sku, lot_id, r.quantity)
+            stock_ids.append(stock_id)
+            uow.record(
+                StockReceived(
+                    warehouse_id=location.warehouse_id,
+                    location_id=location.id,
+                    sku=sku.code,
+                    quantity=r.quantity,
+                    lot=lot_code,
+                    expires_on=expiry,
+                )
+            )
+        uow.commit()
+    return stock_ids
 
 
 def receive_lot(

@@ -182,5 +182,6 @@ def bin_states(
 
 
 def bin_state(uow: UnitOfWork, location: Location) -> BinState:
+    """One bin as putaway sees it (inside the caller's unit)."""
     warehouse = repo.get_warehouse(uow, location.warehouse_id)
     return bin_states(uow, warehouse, [location])[0]

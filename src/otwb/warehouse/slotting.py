@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from otwb.platform.errors import Conflict
 from otwb.platform.ids import SkuId
@@ -52,6 +52,16 @@ class BinState:
     used_kg: float = 0.0
     skus: frozenset[SkuId] = frozenset()
     lots: frozenset[LotId | None] = field(default_factory=frozenset)
+
+    def with_goods(self, sku: Sku, lot_id: LotId | None, quantity: int) -> BinState:
+        """The bin once ``quantity`` more of ``sku`` is in it."""
+        return replace(
+            self,
+            used_m3=self.used_m3 + quantity * sku.volume_m3,
+            used_kg=self.used_kg + quantity * sku.weight_kg,
+            skus=self.skus | {sku.id},
+            lots=self.lots | {lot_id},
+        )
 
     def room_for(self, sku: Sku) -> int | float:
         """How many more units of ``sku`` fit (``inf`` for a bin without limits)."""
