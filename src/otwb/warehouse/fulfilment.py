@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from otwb.platform.errors import Conflict, InvalidInput, OutOfStock
 from otwb.platform.geo import GeoPoint
-from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
+from otwb.platform.ids import CustomerId, OrderId, OrderLineId, SkuId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
 from otwb.warehouse import (
@@ -107,13 +107,14 @@ def allocate_orders(
     outcomes: list[Fulfilment | OutOfStock] = []
     with uow:
         skus = repo.skus_by_code(uow, sorted({x.sku for r in requests for x in r.lines}))
+        codes = {sku.id: code for code, sku in skus.items()}
         book, lots = promises.book_for(uow, sorted(s.id for s in skus.values()))
         warehouses = repo.list_warehouses(uow)
         rules = work_repo.shelf_life_rules(uow, {r.customer_id for r in requests})
         allocated: list[Fulfilment] = []
         short_lines: list[tuple[str, list[tuple[OrderLineId, str, int]]]] = []
         for request in requests:
-            outcome = _allocate(uow, request, skus, book, warehouses, rules)
+            outcome = _allocate(uow, request, skus, codes, book, warehouses, rules)
             outcomes.append(outcome)
             if isinstance(outcome, OutOfStock):
                 uow.record(
@@ -128,7 +129,7 @@ def allocate_orders(
             missing = _missing(request, outcome)
             if missing:
                 short_lines.append((outcome.id, missing))
-            uow.record(_allocated_event(outcome, skus, lots, missing))
+            uow.record(_allocated_event(outcome, codes, lots, missing))
         promises.write_book(uow, book)
         try:
             fulfilment_repo.insert_fulfilments(uow, allocated)
@@ -149,6 +150,7 @@ def _allocate(
     uow: UnitOfWork,
     request: AllocationRequest,
     skus: dict[str, Sku],
+    codes: dict[SkuId, str],
     book: StockBook,
     warehouses: Sequence[Warehouse],
     rules: dict[CustomerId, int],
@@ -172,7 +174,6 @@ def _allocate(
         partial=request.partial,
     )
     if not isinstance(result, Allocated):
-        codes = {sku.id: code for code, sku in skus.items()}
         return OutOfStock(
             f"order {request.order_id}: no warehouse can serve every line",
             short=[
@@ -217,11 +218,10 @@ def _missing(request: AllocationRequest, outcome: Fulfilment) -> list[tuple[Orde
 
 def _allocated_event(
     f: Fulfilment,
-    skus: dict[str, Sku],
+    codes: dict[SkuId, str],
     lots: dict[LotId, Lot],
     missing: list[tuple[OrderLineId, str, int]],
 ) -> StockAllocated:
-    codes = {sku.id: code for code, sku in skus.items()}
     served: dict[str, int] = {}
     for p in f.picks:
         served[codes[p.sku_id]] = served.get(codes[p.sku_id], 0) + p.quantity

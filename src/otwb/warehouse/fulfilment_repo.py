@@ -275,11 +275,7 @@ def backordered(uow: UnitOfWork, fulfilment_id: str) -> list[tuple[OrderLineId, 
 def save_fulfilment_status(uow: UnitOfWork, f: Fulfilment, previous: FulfilmentStatus) -> bool:
     result = uow.conn.execute(
         update(fulfilments)
-        .where(
-            fulfilments.c.tenant_id == uow.tenant_id,
-            fulfilments.c.id == f.id,
-            fulfilments.c.status == previous.value,
-        )
+        .where(fulfilments.c.id == f.id, fulfilments.c.status == previous.value)
         .values(status=f.status.value, updated_at=uow.clock.now())
     )
     return result.rowcount == 1
