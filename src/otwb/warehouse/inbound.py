@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
+from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition, UnknownSku
 from otwb.platform.ids import SkuId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import inbound_repo, moves, repo, service, sites
@@ -74,7 +74,10 @@ def create_asn(
         raise InvalidInput("expected quantities must be positive")
     with uow:
         repo.get_warehouse(uow, warehouse_id)
-        skus = {x.sku: service.sku_by_code(uow, x.sku) for x in lines}
+        skus = repo.skus_by_code(uow, sorted({x.sku for x in lines}))
+        unknown = sorted({x.sku for x in lines} - set(skus))
+        if unknown:
+            raise UnknownSku(f"unknown SKU(s) {', '.join(unknown)}", skus=unknown)
         for x in lines:
             _check_lot_fields(skus[x.sku], x.lot, x.expires_on)
         asn = Asn(

@@ -102,12 +102,10 @@ def plan_waves(
             )
             picking_repo.insert_wave(uow, wave)
             lists, placed = _pick_lists(uow, wave, group, tasks, bins, spots, dock, cart_size)
-            lists = [replace(p, zone=zones[p.zone_id]) for p in lists]
+            shared = assign_pickers([p.optimised_m for p in lists], pickers)
             lists = [
-                replace(p, picker=picker)
-                for p, picker in zip(
-                    lists, assign_pickers([p.optimised_m for p in lists], pickers), strict=True
-                )
+                replace(p, zone=zones[p.zone_id], picker=picker)
+                for p, picker in zip(lists, shared, strict=True)
             ]
             picking_repo.insert_pick_lists(uow, lists)
             picking_repo.place_tasks(uow, placed)

@@ -10,7 +10,7 @@ Goods already picked are not recalled from orders here (that is the orders conte
 
 from __future__ import annotations
 
-from otwb.platform.errors import InvalidInput, NotFound
+from otwb.platform.errors import Conflict, InvalidInput, NotFound
 from otwb.platform.ids import CustomerId, OrderId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import fulfilment_repo, lot_repo, promises, repo, service, work_repo
@@ -54,7 +54,7 @@ def set_lot_status(uow: UnitOfWork, lot_id: LotId, status: LotStatus, reason: st
         check_lot_transition(lot.status, status)
         rows = promises.lock_skus(uow, [lot.sku_id])
         if not lot_repo.set_lot_status(uow, lot, status, lot.status, reason):
-            raise NotFound(f"lot {lot_id} changed while this request ran; try again")
+            raise Conflict(f"lot {lot_id} changed while this request ran; try again")
         orders: tuple[OrderId, ...] = ()
         if not status.allocatable:
             tasks = fulfilment_repo.open_tasks_on(uow, [r.id for r in rows if r.lot_id == lot.id])

@@ -34,6 +34,12 @@ _ACTIVE_HOLDS = (
     )
     .order_by(reservations.c.expires_at, reservations.c.id)
 )
+_SHELF_LIFE_RULES = select(
+    customer_rules.c.customer_id, customer_rules.c.min_shelf_life_days
+).where(
+    customer_rules.c.tenant_id == bindparam("b_tenant"),
+    customer_rules.c.customer_id.in_(bindparam("b_customers", expanding=True)),
+)
 _CONSUME = (
     update(reservations)
     .where(
@@ -109,12 +115,7 @@ def shelf_life_rules(uow: UnitOfWork, customer_ids: Iterable[CustomerId]) -> dic
     wanted = sorted(set(customer_ids))
     if not wanted:
         return {}
-    rows = uow.conn.execute(
-        select(customer_rules.c.customer_id, customer_rules.c.min_shelf_life_days).where(
-            customer_rules.c.tenant_id == uow.tenant_id,
-            customer_rules.c.customer_id.in_(wanted),
-        )
-    ).all()
+    rows = uow.conn.execute(_SHELF_LIFE_RULES, {"b_tenant": uow.tenant_id, "b_customers": wanted})
     return {CustomerId(c): int(d) for c, d in rows}
 
 
