@@ -188,15 +188,23 @@ def _found_row(uow: UnitOfWork, location: Location, sku: Sku, lot: str | None) -
     )
 
 
+def _decided(task: CountTask, decision: str) -> bool:
+    """True if the count was already decided so (nothing to do); refuses a count that is not
+    waiting for a decision."""
+    if task.status == decision:
+        return True
+    if task.status != "counted":
+        raise InvalidTransition(
+            f"the count is {task.status}", current=task.status, requested=decision
+        )
+    return False
+
+
 def approve_count(uow: UnitOfWork, count_id: str, approved_by: str) -> CountTask:
     with uow:
         task = counts_repo.get_count(uow, count_id)
-        if task.status == "approved":
+        if _decided(task, "approved"):
             return task
-        if task.status != "counted":
-            raise InvalidTransition(
-                f"the count is {task.status}", current=task.status, requested="approved"
-            )
         rows = {
             r.id: stock_repo.stock_row(r)
             for r in promises.lock_skus(uow, _skus_of(uow, task))
@@ -237,12 +245,8 @@ def reject_count(uow: UnitOfWork, count_id: str, rejected_by: str) -> CountTask:
     """The count is not believed: nothing changes, and the bin is counted again."""
     with uow:
         task = counts_repo.get_count(uow, count_id)
-        if task.status == "rejected":
+        if _decided(task, "rejected"):
             return task
-        if task.status != "counted":
-            raise InvalidTransition(
-                f"the count is {task.status}", current=task.status, requested="rejected"
-            )
         counts_repo.set_status(uow, count_id, "counted", "rejected", rejected_by, counted=False)
         request_count(uow, task.warehouse_id, task.location_id, "recount")
         uow.record(

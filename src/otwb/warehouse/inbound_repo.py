@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 from otwb.platform.errors import NotFound
 from otwb.platform.ids import LocationId, SkuId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse.model import LotId
+from otwb.warehouse.stock_repo import Contents, contents
 from otwb.warehouse.tables import skus, stock
 from otwb.warehouse.work_tables import asn_lines, asns, move_tasks
 
@@ -258,16 +258,14 @@ def open_move_quantity(uow: UnitOfWork, stock_ids: Sequence[StockId]) -> dict[St
     return {StockId(s): int(q) for s, q in rows}
 
 
-def incoming(
-    uow: UnitOfWork, warehouse_id: WarehouseId
-) -> dict[LocationId, list[tuple[SkuId, LotId | None, int, float, float]]]:
-    """What open move tasks are about to bring to each bin: (SKU, lot, units, m³, kg)."""
+def incoming(uow: UnitOfWork, warehouse_id: WarehouseId) -> Contents:
+    """What open move tasks are about to bring to each bin."""
     rows = uow.conn.execute(
         select(
-            move_tasks.c.to_location_id,
+            move_tasks.c.to_location_id.label("location_id"),
             stock.c.sku_id,
             stock.c.lot_id,
-            move_tasks.c.quantity,
+            move_tasks.c.quantity.label("units"),
             skus.c.volume_m3,
             skus.c.weight_kg,
         )
@@ -279,15 +277,4 @@ def incoming(
             move_tasks.c.status == "open",
         )
     ).all()
-    out: dict[LocationId, list[tuple[SkuId, LotId | None, int, float, float]]] = {}
-    for r in rows:
-        out.setdefault(LocationId(r.to_location_id), []).append(
-            (
-                SkuId(r.sku_id),
-                LotId(r.lot_id) if r.lot_id else None,
-                r.quantity,
-                r.quantity * r.volume_m3,
-                r.quantity * r.weight_kg,
-            )
-        )
-    return out
+    return contents(rows)

@@ -126,39 +126,36 @@ def storage_lines(uow: UnitOfWork) -> list[StorageLine]:
     ]
 
 
-def allocation_discrepancies(uow: UnitOfWork) -> list[tuple[StockId, int, int]]:
-    """Stock rows whose ``allocated`` counter differs from their open allocation rows."""
-    open_qty = (
-        select(allocations.c.stock_id, func.sum(allocations.c.quantity).label("qty"))
-        .where(allocations.c.tenant_id == uow.tenant_id, allocations.c.status == "open")
-        .group_by(allocations.c.stock_id)
-        .subquery()
-    )
+def _disagreeing(uow: UnitOfWork, counter: Any, parts: Any) -> list[tuple[StockId, int, int]]:
+    """Stock rows whose ``counter`` differs from the sum of ``parts`` (stock_id, qty) --
+    (row, counter, sum)."""
+    summed = parts.subquery()
+    total = func.coalesce(summed.c.qty, 0)
     rows = uow.conn.execute(
-        select(stock.c.id, stock.c.allocated, func.coalesce(open_qty.c.qty, 0))
-        .outerjoin(open_qty, open_qty.c.stock_id == stock.c.id)
-        .where(
-            stock.c.tenant_id == uow.tenant_id,
-            stock.c.allocated != func.coalesce(open_qty.c.qty, 0),
-        )
+        select(stock.c.id, counter, total)
+        .outerjoin(summed, summed.c.stock_id == stock.c.id)
+        .where(stock.c.tenant_id == uow.tenant_id, counter != total)
     ).all()
     return [(StockId(a), int(b), int(c)) for a, b, c in rows]
+
+
+def allocation_discrepancies(uow: UnitOfWork) -> list[tuple[StockId, int, int]]:
+    """Stock rows whose ``allocated`` counter differs from their open pick tasks."""
+    return _disagreeing(
+        uow,
+        stock.c.allocated,
+        select(allocations.c.stock_id, func.sum(allocations.c.quantity).label("qty"))
+        .where(allocations.c.tenant_id == uow.tenant_id, allocations.c.status == "open")
+        .group_by(allocations.c.stock_id),
+    )
 
 
 def ledger_discrepancies(uow: UnitOfWork) -> list[tuple[StockId, int, int]]:
     """Stock rows whose on hand differs from the sum of their movements."""
-    ledger = (
+    return _disagreeing(
+        uow,
+        stock.c.on_hand,
         select(stock_movements.c.stock_id, func.sum(stock_movements.c.quantity).label("qty"))
         .where(stock_movements.c.tenant_id == uow.tenant_id)
-        .group_by(stock_movements.c.stock_id)
-        .subquery()
+        .group_by(stock_movements.c.stock_id),
     )
-    rows = uow.conn.execute(
-        select(stock.c.id, stock.c.on_hand, func.coalesce(ledger.c.qty, 0))
-        .outerjoin(ledger, ledger.c.stock_id == stock.c.id)
-        .where(
-            stock.c.tenant_id == uow.tenant_id,
-            stock.c.on_hand != func.coalesce(ledger.c.qty, 0),
-        )
-    ).all()
-    return [(StockId(a), int(b), int(c)) for a, b, c in rows]

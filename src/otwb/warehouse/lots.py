@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from otwb.platform.errors import InvalidInput, InvalidTransition
+from otwb.platform.errors import InvalidInput
 from otwb.platform.ids import SkuId
-from otwb.warehouse.model import LotId, Sku, StockRow, ZoneRole
+from otwb.warehouse.model import LotId, Sku, StockRow, ZoneRole, check_move
 
 
 class LotStatus(StrEnum):
@@ -43,12 +43,7 @@ LOT_TRANSITIONS: dict[LotStatus, frozenset[LotStatus]] = {
 
 
 def check_lot_transition(current: LotStatus, to: LotStatus) -> None:
-    if to not in LOT_TRANSITIONS[current]:
-        raise InvalidTransition(
-            f"the lot is {current.value}; it cannot become {to.value}",
-            current=current.value,
-            requested=to.value,
-        )
+    check_move("lot", LOT_TRANSITIONS, current, to)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,11 @@ goods go to, ABC velocity), ``waves.py`` (grouping and batching orders), ``carto
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import NewType
+from typing import NewType, TypeVar
 
 from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.geo import GeoPoint
@@ -71,13 +72,21 @@ FULFILMENT_TRANSITIONS: dict[FulfilmentStatus, frozenset[FulfilmentStatus]] = {
 }
 
 
-def check_fulfilment_transition(current: FulfilmentStatus, to: FulfilmentStatus) -> None:
-    if to not in FULFILMENT_TRANSITIONS[current]:
+S = TypeVar("S", bound=StrEnum)
+
+
+def check_move(what: str, moves: Mapping[S, frozenset[S]], current: S, to: S) -> None:
+    """Refuse a status change its life does not allow (``InvalidTransition``)."""
+    if to not in moves[current]:
         raise InvalidTransition(
-            f"the fulfilment is {current.value}; it cannot become {to.value}",
+            f"the {what} is {current.value}; it cannot become {to.value}",
             current=current.value,
             requested=to.value,
         )
+
+
+def check_fulfilment_transition(current: FulfilmentStatus, to: FulfilmentStatus) -> None:
+    check_move("fulfilment", FULFILMENT_TRANSITIONS, current, to)
 
 
 @dataclass(frozen=True, slots=True)

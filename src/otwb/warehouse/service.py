@@ -1,15 +1,7 @@
 """W's use cases for master data and stock: warehouses, bins, SKUs, receiving into a bin,
-stock and ledger queries, the figures other contexts read (storage, owners).
-
-The map of W's other use cases: ``sites.py`` (zones, racking layouts, the dock),
-``inbound.py`` (ASNs, receiving), ``moves.py`` (putaway and replenishment tasks),
-``quality.py`` (lot status, customers' shelf-life rules), ``reservations.py`` (soft holds),
-``counts.py`` (cycle counts and adjustments), ``fulfilment.py`` (allocate, pick, pack, hand
-over, release an order), ``picking.py`` (waves, pick lists, pick tasks, short picks),
-``packing.py`` (boxes, SSCCs), ``replenishment.py`` (min/max, transfers, pick faces),
-``velocity.py`` (ABC classes, re-slotting). Each has its ``*_repo.py`` for its records.
+stock and ledger queries, the figures other contexts read (storage, owners). The map of W's
+other modules is in the package's docstring.
 """
-
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -287,17 +287,36 @@ def stock_levels(
     ]
 
 
+Contents = dict[LocationId, list[tuple[SkuId, LotId | None, int, float, float]]]
+"""Per bin: (SKU, lot, units, m³, kg) of each stock row (or each move coming in)."""
+
+
+def contents(rows: Iterable[Any]) -> Contents:
+    """Rows of (location_id, sku_id, lot_id, units, volume_m3, weight_kg) per bin."""
+    out: Contents = {}
+    for r in rows:
+        out.setdefault(LocationId(r.location_id), []).append(
+            (
+                SkuId(r.sku_id),
+                LotId(r.lot_id) if r.lot_id else None,
+                r.units,
+                r.units * r.volume_m3,
+                r.units * r.weight_kg,
+            )
+        )
+    return out
+
+
 def bin_contents(
     uow: UnitOfWork, warehouse_id: WarehouseId, location_id: LocationId | None = None
-) -> dict[LocationId, list[tuple[SkuId, LotId | None, int, float, float]]]:
-    """What each bin of a warehouse (or one bin) holds: (SKU, lot, units, m³, kg) per stock
-    row on hand."""
+) -> Contents:
+    """What each bin of a warehouse (or one bin) holds."""
     query = (
         select(
             stock.c.location_id,
             stock.c.sku_id,
             stock.c.lot_id,
-            stock.c.on_hand,
+            stock.c.on_hand.label("units"),
             skus.c.volume_m3,
             skus.c.weight_kg,
         )
@@ -310,16 +329,4 @@ def bin_contents(
     )
     if location_id is not None:
         query = query.where(stock.c.location_id == location_id)
-    rows = uow.conn.execute(query).all()
-    out: dict[LocationId, list[tuple[SkuId, LotId | None, int, float, float]]] = {}
-    for r in rows:
-        out.setdefault(LocationId(r.location_id), []).append(
-            (
-                SkuId(r.sku_id),
-                LotId(r.lot_id) if r.lot_id else None,
-                r.on_hand,
-                r.on_hand * r.volume_m3,
-                r.on_hand * r.weight_kg,
-            )
-        )
-    return out
+    return contents(uow.conn.execute(query).all())
