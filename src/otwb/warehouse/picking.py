@@ -278,7 +278,7 @@ def confirm_pick_task(
             raise InvalidTransition(
                 "the task's wave is not released", current="planned", requested="picked"
             )
-        promises.lock_skus(uow, [task.sku_id])
+        [bin_lot] = [r for r in promises.lock_skus(uow, [task.sku_id]) if r.id == task.stock_id]
         sku = repo.skus_by_id(uow, [task.sku_id])[task.sku_id]
         if quantity:
             serial_repo.pick(uow, sku, task.lot_id, f.warehouse_id, quantity, serials, f.order_id)
@@ -288,7 +288,7 @@ def confirm_pick_task(
         short = task.quantity - quantity
         if short:
             stock_repo.release_allocated(uow, task.stock_id, short)
-            counts.request_count(uow, f.warehouse_id, _bin_of(uow, task.stock_id), "short_pick")
+            counts.request_count(uow, f.warehouse_id, bin_lot.location_id, "short_pick")
             unserved = promises.Unserved(
                 f.id, task.line_id, task.sku_id, short, row.pick_list_id, task.stock_id
             )
@@ -299,7 +299,3 @@ def confirm_pick_task(
         after = fulfilment_repo.fulfilments_by_id(uow, [f.id])[f.id]
         uow.commit()
     return PickConfirmed(task_id, f.order_id, task.quantity, quantity, after.status)
-
-
-def _bin_of(uow: UnitOfWork, stock_id: Any) -> Any:
-    return stock_repo.rows_by_id(uow, [stock_id])[stock_id].location_id

@@ -2,6 +2,7 @@
 stock and ledger queries, the figures other contexts read (storage, owners). The map of W's
 other modules is in the package's docstring.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -238,10 +239,11 @@ def receive_stock(
     """Goods arrive straight in a bin: on hand grows, and the movement ledger says why (see
     ``receive_stocks``); the bin-lot row as it is now."""
     receipt = DirectReceipt(location_id, sku_code, quantity, lot, expires_on, serials)
-    [stock_id] = receive_stocks(uow, [receipt], reference)
-    with uow:
+    with uow:  # one transaction: receive_stocks joins it
+        [stock_id] = receive_stocks(uow, [receipt], reference)
         location = repo.get_location(uow, location_id)
         rows = stock_repo.stock_levels(uow, None, location.warehouse_id, location.id)
+        uow.commit()
     return next(row for row, *_ in rows if row.id == stock_id)
 
 
