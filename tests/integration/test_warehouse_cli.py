@@ -9,7 +9,6 @@ import re
 from typer.testing import CliRunner
 
 from otwb.cli import app
-from otwb.warehouse import sscc
 
 runner = CliRunner()
 
@@ -141,4 +140,9 @@ def test_wh_errors_are_one_clear_line(tmp_path):
     result = runner.invoke(app, ["wh", "count-record", "cnt_x", "MILK=two", *t])
     assert result.exit_code == 2
     assert "SKU=QTY" in result.output
-    assert sscc.is_valid("376104250021234569")
+    bad = tmp_path / "asn.json"
+    bad.write_text(json.dumps({"warehouse_id": warehouse, "reference": "PO", "supplier": "S"}))
+    result = runner.invoke(app, ["wh", "asn-create", str(bad), *t])
+    assert result.exit_code == 2
+    assert "[invalid_input]" in result.output
+    assert "lines" in result.output

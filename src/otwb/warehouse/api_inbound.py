@@ -76,6 +76,9 @@ class AsnLineIn(Strict):
     lot: str | None = Field(default=None, max_length=64)
     expires_on: date | None = None
 
+    def line(self) -> inbound.NewAsnLine:
+        return inbound.NewAsnLine(self.sku, self.quantity, self.lot, self.expires_on)
+
 
 class AsnIn(Strict):
     warehouse_id: str = Field(min_length=1)
@@ -140,6 +143,11 @@ class ReceiptLineIn(Strict):
         default_factory=list, max_length=10_000
     )
 
+    def receipt(self) -> inbound.Receipt:
+        return inbound.Receipt(
+            self.line_no, self.received, self.damaged, self.lot, self.expires_on, self.serials
+        )
+
 
 class ReceiptIn(Strict):
     lines: list[ReceiptLineIn] = Field(min_length=1, max_length=2000)
@@ -201,7 +209,7 @@ def create_asn(body: AsnIn, caller: Operator) -> AsnOut:
         WarehouseId(body.warehouse_id),
         body.reference,
         body.supplier,
-        [inbound.NewAsnLine(x.sku, x.quantity, x.lot, x.expires_on) for x in body.lines],
+        [x.line() for x in body.lines],
         body.expected_at,
     )
     return AsnOut.of(asn)
@@ -227,14 +235,7 @@ def get_asn(asn_id: str, caller: Reader) -> AsnOut:
 @router.post("/asns/{asn_id}/receipts", status_code=201, response_model=ReceiptOut)
 def receive_asn(asn_id: str, body: ReceiptIn, caller: Operator) -> ReceiptOut:
     """Goods arrived at the dock: good units into stock with putaway tasks, damaged recorded."""
-    received = inbound.receive_asn(
-        caller.uow(),
-        asn_id,
-        [
-            inbound.Receipt(x.line_no, x.received, x.damaged, x.lot, x.expires_on, x.serials)
-            for x in body.lines
-        ],
-    )
+    received = inbound.receive_asn(caller.uow(), asn_id, [x.receipt() for x in body.lines])
     return ReceiptOut(
         asn=AsnOut.of(received.asn),
         putaway=[MoveTaskOut.of(t) for t in received.putaway],

@@ -1,18 +1,17 @@
 """``otwb wh ...`` for the building and inbound: zones, racking, the dock, ASNs, move tasks.
 
-An ASN file is JSON: ``{"warehouse_id", "reference", "supplier", "lines": [{"sku",
-"quantity", "lot"?, "expires_on"?}]}``; a receipt file ``{"lines": [{"line_no", "received",
-"damaged"?, "lot"?, "expires_on"?, "serials"?}]}`` -- the API's bodies.
+ASN and receipt files are JSON, as the API takes them: ``{"warehouse_id", "reference",
+"supplier", "lines": [{"sku", "quantity", "lot"?, "expires_on"?}]}`` and ``{"lines":
+[{"line_no", "received", "damaged"?, "lot"?, "expires_on"?, "serials"?}]}``.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
 from otwb.platform.errors import InvalidInput
@@ -29,21 +28,24 @@ from otwb.platform.terminal import (
 )
 from otwb.platform.values import TemperatureClass
 from otwb.warehouse import inbound, moves, sites
+from otwb.warehouse.api_inbound import AsnIn, ReceiptIn
 from otwb.warehouse.layout import LayoutSpec
 from otwb.warehouse.model import ZoneRole
 
 commands = typer.Typer()
 
 
-def read_json(path: Path) -> Any:
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_body(schema: type[M], path: Path) -> M:
+    """A JSON file read as the API's request body (the same validation, the same errors)."""
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+        return schema.model_validate_json(path.read_bytes())
+    except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc}") from None
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    except ValidationError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 @commands.command("zone")
@@ -133,43 +135,38 @@ def dock(
 
 @commands.command("asn-create")
 @domain_errors
-def asn_create(file: Path, tenant: TenantOption, db: DbOption = None) -> None:
+def asn_create(
+    file: Annotated[Path, typer.Argument(help="JSON ASN, as POST /api/v1/asns takes it")],
+    tenant: TenantOption,
+    db: DbOption = None,
+) -> None:
     """Record an advance shipping notice from a JSON file."""
-    body = read_json(file)
+    body = read_body(AsnIn, file)
     asn = inbound.create_asn(
         tenant_uow(runtime(db), tenant),
-        WarehouseId(body.get("warehouse_id", "")),
-        body.get("reference", ""),
-        body.get("supplier", ""),
-        [
-            inbound.NewAsnLine(
-                x["sku"], int(x["quantity"]), x.get("lot"), _day(x.get("expires_on"))
-            )
-            for x in body.get("lines", [])
-        ],
+        WarehouseId(body.warehouse_id),
+        body.reference,
+        body.supplier,
+        [x.line() for x in body.lines],
+        body.expected_at,
     )
     console.print(f"asn {asn.id} ({asn.reference}, {len(asn.lines)} line(s))")
 
 
 @commands.command("asn-receive")
 @domain_errors
-def asn_receive(asn_id: str, file: Path, tenant: TenantOption, db: DbOption = None) -> None:
-    """Receive goods against an ASN (a JSON receipt): putaway tasks are planned."""
-    body = read_json(file)
+def asn_receive(
+    asn_id: str,
+    file: Annotated[
+        Path, typer.Argument(help="JSON receipt, as POST /asns/{id}/receipts takes it")
+    ],
+    tenant: TenantOption,
+    db: DbOption = None,
+) -> None:
+    """Receive goods against an ASN: putaway tasks are planned."""
+    body = read_body(ReceiptIn, file)
     received = inbound.receive_asn(
-        tenant_uow(runtime(db), tenant),
-        asn_id,
-        [
-            inbound.Receipt(
-                int(x["line_no"]),
-                int(x.get("received", 0)),
-                int(x.get("damaged", 0)),
-                x.get("lot"),
-                _day(x.get("expires_on")),
-                x.get("serials", []),
-            )
-            for x in body.get("lines", [])
-        ],
+        tenant_uow(runtime(db), tenant), asn_id, [x.receipt() for x in body.lines]
     )
     console.print(
         f"asn {asn_id}: {len(received.putaway)} putaway task(s), "
