@@ -94,8 +94,18 @@ class PickTaskOut(BaseModel):
     picked: int
 
 
+class StopTotalOut(BaseModel):
+    location: str
+    sku: str
+    lot: str | None
+    quantity: int
+
+
 class PickListView(PickListOut):
     tasks: list[PickTaskOut]
+    totals: list[StopTotalOut] = Field(
+        description="Batch picking: units to take at each stop for all the cart's orders"
+    )
 
 
 class ConfirmPickIn(Strict):
@@ -236,6 +246,10 @@ def get_pick_list(pick_list_id: str, caller: Reader) -> PickListView:
                 picked=t.picked,
             )
             for t in view.tasks
+        ],
+        totals=[
+            StopTotalOut(location=loc, sku=sku, lot=lot, quantity=q)
+            for loc, sku, lot, q in view.totals
         ],
     )
 

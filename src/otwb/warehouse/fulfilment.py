@@ -253,6 +253,7 @@ def confirm_pick(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
     (Serial-tracked goods are confirmed task by task, with their serials.)"""
     with uow:
         fulfilment = fulfilment_repo.get_fulfilment(uow, order_id)
+        promises.lock_skus(uow, {p.sku_id for p in fulfilment.open_picks})
         picked = _move(uow, fulfilment, FulfilmentStatus.PICKED)
         todo = sorted(fulfilment.open_picks, key=lambda p: p.stock_id)
         skus = repo.skus_by_id(uow, {p.sku_id for p in todo})
@@ -344,6 +345,7 @@ def release_order(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
     """The order was cancelled: free what is still promised, put picked goods back."""
     with uow:
         fulfilment = fulfilment_repo.get_fulfilment(uow, order_id)
+        promises.lock_skus(uow, {p.sku_id for p in fulfilment.picks})
         released = _move(uow, fulfilment, FulfilmentStatus.RELEASED)
         ordered = sorted(fulfilment.picks, key=lambda p: p.stock_id)
         still_open = [p for p in ordered if p.status == "open"]

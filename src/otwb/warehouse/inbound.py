@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition, UnknownSku
 from otwb.platform.ids import SkuId, WarehouseId
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse import inbound_repo, moves, repo, service, sites
+from otwb.warehouse import inbound_repo, moves, promises, repo, service, sites
 from otwb.warehouse.events import AsnClosed, GoodsReceived, ReceiptLine
 from otwb.warehouse.inbound_repo import Asn, AsnLine, MoveTask
 from otwb.warehouse.model import Sku
@@ -133,6 +133,7 @@ def receive_asn(uow: UnitOfWork, asn_id: str, receipts: Sequence[Receipt]) -> Re
         if unknown:
             raise InvalidInput(f"the ASN has no line {unknown[0]}", field="line_no")
         skus = repo.skus_by_id(uow, {x.sku_id for x in asn.lines})
+        promises.lock_skus(uow, skus)  # stock rows first, in key order, as every use case does
         tasks: list[MoveTask] = []
         waiting = 0
         for r in receipts:

@@ -226,6 +226,9 @@ class PickListView:
     """In walking order: task id, seq, bin, SKU, lot, expiry, order, quantity, status..."""
     totes: dict[str, int]
     """Cluster picking: the tote of each order on the cart."""
+    totals: list[tuple[str, str, str | None, int]]
+    """Batch picking: (bin, SKU, lot, units) to take at each stop, in walking order, for all
+    the cart's orders at once (sorted to the orders at the pack bench)."""
 
 
 def get_pick_list(uow: UnitOfWork, pick_list_id: str) -> PickListView:
@@ -233,7 +236,12 @@ def get_pick_list(uow: UnitOfWork, pick_list_id: str) -> PickListView:
         pick_list = picking_repo.get_pick_list(uow, pick_list_id)
         tasks = picking_repo.pick_list_tasks(uow, pick_list_id)
     totes = {o: n for n, o in enumerate(sorted({t.order_id for t in tasks}), start=1)}
-    return PickListView(pick_list, tasks, totes)
+    totals: dict[tuple[str, str, str | None], int] = {}
+    for t in tasks:
+        if t.status == "open":
+            key = (t.location, t.sku, t.lot)
+            totals[key] = totals.get(key, 0) + t.quantity
+    return PickListView(pick_list, tasks, totes, [(*k, q) for k, q in totals.items()])
 
 
 @dataclass(frozen=True)

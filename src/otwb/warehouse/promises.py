@@ -14,8 +14,9 @@ never a bin-lot that already failed that line); the new tasks go to the end of t
 list; what nothing can replace is back-ordered (``LinesBackordered``). A fulfilment left with no
 open task is settled: picked if anything was picked, released otherwise.
 
-Every use case that may re-allocate first locks *all* stock rows of the SKUs concerned, in key
-order, so it never waits for a lock while holding one another run wants first.
+Every use case that changes stock or promises locks first *all* stock rows of the SKUs
+concerned, in key order, and only then the order's records (fulfilment, pick tasks): so it
+never waits for a lock while holding one another run wants first.
 """
 
 from __future__ import annotations

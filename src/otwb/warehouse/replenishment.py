@@ -185,6 +185,7 @@ def receive_transfer(uow: UnitOfWork, transfer_id: str) -> tuple[TransferOrder, 
             if m.kind == "transfer_out":
                 left[SkuId(m.sku_id), LotId(m.lot_id) if m.lot_id else None] -= m.quantity
         skus = repo.skus_by_id(uow, {sku for sku, _ in left})
+        promises.lock_skus(uow, skus)
         tasks: list[MoveTask] = []
         for (sku_id, lot_id), quantity in sorted(
             left.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")

@@ -17,7 +17,7 @@ from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, LocationId, SkuId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
-from otwb.warehouse import ledger_repo, lot_repo, repo, serial_repo, sites, stock_repo
+from otwb.warehouse import ledger_repo, lot_repo, promises, repo, serial_repo, sites, stock_repo
 from otwb.warehouse.events import StockReceived, WarehouseOpened
 from otwb.warehouse.lots import lot_for_receipt
 from otwb.warehouse.model import (
@@ -269,6 +269,7 @@ def receive_stocks(
         unknown = [c for c in codes if c not in skus]
         if unknown:
             raise UnknownSku(f"unknown SKU(s) {', '.join(unknown)}", skus=unknown)
+        promises.lock_skus(uow, [sku.id for sku in skus.values()])  # key order, as all do
         states = {}
         for warehouse_id in sorted({x.warehouse_id for x in locations.values()}):
             warehouse = repo.get_warehouse(uow, warehouse_id)
