@@ -169,6 +169,7 @@ def test_a_day_on_the_floor(client, keys, runtime, site):
     view = ok(client.get(f"{API}/pick-lists/{pick_list['id']}", headers=keys.read_only))
     assert [t["seq"] for t in view["tasks"]] == list(range(1, len(view["tasks"]) + 1))
     assert {t["tote"] for t in view["tasks"]} == {1}
+    assert sum(x["quantity"] for x in view["totals"]) == 12  # batch picking: all of it
     for task in view["tasks"]:
         body = {"quantity": task["quantity"]}
         first = ok(

@@ -178,3 +178,31 @@ def test_pick_faces_are_replenished_from_reserve(uow, site):
         x.row.id for x in service.stock_levels(uow(), "RICE") if x.location == "R-01-1"
     )
     assert picking.plan_waves(uow(), site.warehouse.id)[0].orders == 1
+
+
+def test_reslotting_suggests_moving_a_fast_mover_nearer_the_dock(uow, site, clock):
+    f.skus(uow, "RICE", weight=1.0, volume=0.01)
+    far = site.bin("C-06-2")  # the farthest corner of the ambient pick zone
+    service.receive_stock(uow(), far.id, "RICE", 40)
+    customer = f.customer(uow)
+    for _ in range(3):
+        order = f.place(uow, customer.id, [("RICE", 1)])
+        fulfilment.confirm_pick(uow(), order.id)
+    [suggestion] = [
+        s for s in velocity.reslotting_suggestions(uow(), site.warehouse.id) if s.sku == "RICE"
+    ]
+    assert (suggestion.abc, suggestion.from_bin, suggestion.pick_lines) == ("A", "C-06-2", 3)
+    assert suggestion.metres_saved > 0
+    assert suggestion.to_bin == "B-01-1"  # the dock is at x = 6 m, aisle B at 4.8 m: its front
+
+
+def test_a_move_task_cancelled_moves_nothing(uow, site):
+    f.skus(uow, "RICE", weight=1.0, volume=0.01)
+    service.receive_stock(uow(), site.bin("R-01-1").id, "RICE", 30)
+    replenishment.set_rule(uow(), site.warehouse.id, "RICE", pick_min=3, pick_max=10)
+    [task] = replenishment.plan_pick_faces(uow(), site.warehouse.id)
+    cancelled = moves.cancel_move(uow(), task.id)
+    assert cancelled.status == "cancelled"
+    with pytest.raises(InvalidTransition):
+        moves.confirm_move(uow(), task.id)
+    assert levels(uow, "RICE") == {"R-01-1": (30, 0)}

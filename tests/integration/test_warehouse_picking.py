@@ -160,3 +160,29 @@ def _list_of(uow, task_id) -> str:
         row = get_task(u, task_id)
     assert row.pick_list_id is not None
     return row.pick_list_id
+
+
+def test_one_cart_shows_each_orders_tote_and_the_totals_per_stop(uow, floor):
+    site, _ = floor
+    [wave] = picking.plan_waves(uow(), site.warehouse.id, cart_size=3)
+    [pick_list] = wave.pick_lists
+    view = picking.get_pick_list(uow(), pick_list.id)
+    assert sorted(view.totes.values()) == [1, 2, 3]
+    per_sku: dict[str, int] = {}
+    for _, sku, _, units in view.totals:
+        per_sku[sku] = per_sku.get(sku, 0) + units
+    assert per_sku == {"TEA": 5, "COFFEE": 2, "SUGAR": 5}
+    assert len(view.totals) == pick_list.stops  # one line per stop: every SKU has its bin
+
+
+def test_a_cancelled_wave_gives_its_orders_back_to_planning(uow, floor):
+    site, _ = floor
+    [first] = picking.plan_waves(uow(), site.warehouse.id)
+    cancelled = picking.cancel_wave(uow(), first.wave.id)
+    assert cancelled.status == "cancelled"
+    assert picking.cancel_wave(uow(), first.wave.id) == cancelled  # again: the same
+    with pytest.raises(InvalidTransition):
+        picking.release_wave(uow(), first.wave.id)
+    [again] = picking.plan_waves(uow(), site.warehouse.id)
+    assert again.orders == 3
+    assert again.wave.id != first.wave.id
