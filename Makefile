@@ -34,6 +34,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/routing.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/warehouse.py $(if $(QUICK),--quick)
 
 serve: $(STAMP)
 	$(BIN)/otwb db upgrade

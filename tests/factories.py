@@ -79,3 +79,40 @@ def place(
             window=DeliveryWindow(window[0], window[0] + window[1]) if window else None,
         ),
     )
+
+
+@dataclass
+class Racked:
+    """A warehouse with racking: an ambient pick zone, an ambient reserve zone, a chilled pick
+    zone, each of a few aisles (bins of 0.5 m³ and 400 kg)."""
+
+    warehouse: Warehouse
+    ambient: list[Location]
+    reserve: list[Location]
+    chilled: list[Location]
+
+    def bin(self, code: str) -> Location:
+        return next(b for b in self.ambient + self.reserve + self.chilled if b.code == code)
+
+
+def racked(
+    uow: UowFactory,
+    code: str = "DC1",
+    point: GeoPoint = GeoPoint(45.7200, 4.9500),
+    kind: WarehouseKind = WarehouseKind.CENTRAL,
+) -> Racked:
+    from otwb.warehouse import sites
+    from otwb.warehouse.layout import LayoutSpec
+    from otwb.warehouse.model import ZoneRole
+
+    w = warehouse.create_warehouse(uow(), code, f"{code} warehouse", kind, point, 6.0, 0.0)
+    built = []
+    for zone, temperature, role, aisles in (
+        ("AMB", TemperatureClass.AMBIENT, ZoneRole.PICK, ("A", "B", "C")),
+        ("RES", TemperatureClass.AMBIENT, ZoneRole.RESERVE, ("R",)),
+        ("CHL", TemperatureClass.CHILLED, ZoneRole.PICK, ("K",)),
+    ):
+        sites.create_zone(uow(), w.id, zone, temperature, role)
+        spec = LayoutSpec(aisles, 6, 2, bin_capacity_m3=0.5, bin_capacity_kg=400.0)
+        built.append(sites.build_layout(uow(), w.id, zone, spec).bins)
+    return Racked(w, *built)

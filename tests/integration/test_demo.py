@@ -48,6 +48,8 @@ def check(figures: dict, url: str) -> None:
     assert 0 < figures["on_time_rate"] <= 1
     assert 0 < figures["vehicles_used"] <= figures["fleet"]
     assert figures["km"] > 0
+    assert figures["pick_waves"] > 0
+    assert 0 < figures["walk_km"] <= figures["walk_km_s_shape"]
     engine = create_engine(normalise_url(url))
     with engine.connect() as conn:
         tenant = figures["tenant_id"]

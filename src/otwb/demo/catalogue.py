@@ -18,6 +18,8 @@ FAMILIES: list[tuple[str, TemperatureClass, float, tuple[float, float], float]] 
     ("Frozen", TemperatureClass.FROZEN, 0.04, (1.0, 8.0), 500.0),
     ("Fresh meat", TemperatureClass.CHILLED, 0.08, (1.0, 5.0), 800.0),
 ]
+SHELF_LIFE_DAYS = {"Dairy": 21, "Fresh meat": 9, "Vaccines and insulin": 365, "Frozen": 180}
+"""Families whose goods expire: they come in lots with a date and leave first-expired-first."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Product:
     volume_m3: float
     temperature: TemperatureClass
     popularity: float  # share of order lines, sums to 1 over the range
+    shelf_life_days: int | None = None
 
 
 def products(count: int, rng: random.Random) -> list[Product]:
@@ -50,6 +53,7 @@ def products(count: int, rng: random.Random) -> list[Product]:
                 volume_m3=round(weight / density, 5),
                 temperature=temperature,
                 popularity=weights[i] / total,
+                shelf_life_days=SHELF_LIFE_DAYS.get(family),
             )
         )
     return chosen

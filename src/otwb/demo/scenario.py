@@ -1,16 +1,20 @@
 """The demo scenario: a regional distributor around Lyon, built through the service layer.
 
-One central distribution centre and three front warehouses, a few hundred SKUs (ambient, chilled,
-frozen), stock sized to the day's demand, customers spread over the city with their tariffs,
-a few key accounts holding consignment stock, and a mixed fleet at every site.
+One central distribution centre and three front warehouses, racked by zone (ambient, chilled,
+frozen: aisles of 25 bays on 2 levels, pallet positions of 2 m³), a few hundred SKUs -- the
+chilled, frozen and pharmacy ones in lots with an expiry date, two lots each so that FEFO shows
+-- stock sized to the day's demand, a box catalogue to pack in, customers spread over the city
+with their tariffs, a few key accounts holding consignment stock (and asking for 5 days of shelf
+life left), and a mixed fleet at every site.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from otwb.billing import service as billing
@@ -26,7 +30,10 @@ from otwb.platform.ids import CustomerId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
 from otwb.transport import service as transport
+from otwb.warehouse import packing, quality, sites
 from otwb.warehouse import service as warehouse
+from otwb.warehouse.cartonisation import Box
+from otwb.warehouse.layout import LayoutSpec, parse_aisles
 from otwb.warehouse.model import (
     Location,
     Warehouse,
@@ -39,6 +46,14 @@ SKU_COUNT = 300
 CUSTOMER_COUNT = 150
 KEY_ACCOUNTS = 4
 FAST_SHARE = 0.25  # the fastest movers are also stocked in the front warehouses
+KEY_ACCOUNT_SHELF_LIFE = 5  # days of shelf life left that key accounts ask for
+BIN_M3, BIN_KG = 2.0, 1000.0  # a pallet position
+AISLE_PITCH = 3.2
+BOXES = [  # code, inner m³, max kg, tare kg, outer m³
+    Box("S", 0.02, 12.0, 0.3, 0.024),
+    Box("M", 0.06, 20.0, 0.6, 0.068),
+    Box("L", 0.12, 25.0, 0.9, 0.132),
+]
 
 # Fleet per site: (label, count, kg, m³, refrigerated, €/km, €/h, fixed €, km/h)
 CENTRAL_FLEET = [
@@ -81,7 +96,11 @@ def build(uow: UowFactory, day: date, n_orders: int, rng: random.Random) -> Scen
     key_accounts = customers[:KEY_ACCOUNTS]
     _skus(uow, catalogue, key_accounts)
     scenario = Scenario(sites, catalogue, customers, addresses, key_accounts)
-    _stock(uow, scenario, n_orders, rng)
+    _stock(uow, scenario, day, n_orders, rng)
+    for box in BOXES:
+        packing.set_box(uow(), box)
+    for customer in key_accounts:
+        quality.set_min_shelf_life(uow(), customer.id, KEY_ACCOUNT_SHELF_LIFE)
     _tariffs(uow, day, key_accounts)
     scenario.vehicles = _fleet(uow, sites)
     return scenario
@@ -92,27 +111,31 @@ def _sites(uow: UowFactory) -> list[Site]:
     specs = [(code, name, lat, lon, WarehouseKind.CENTRAL)] + [
         (c, n, la, lo, WarehouseKind.FRONT) for c, n, la, lo in geography.FRONTS
     ]
-    sites = []
+    built = []
     for code, name, lat, lon, kind in specs:
-        w = warehouse.create_warehouse(uow(), code, name, kind, GeoPoint(lat, lon))
         central = kind is WarehouseKind.CENTRAL
-        zones = {  # zone letter, aisles, bays per aisle, levels
-            TemperatureClass.AMBIENT: ("A", 12 if central else 4, 25, 2),
-            TemperatureClass.CHILLED: ("C", 3 if central else 1, 25, 2),
+        zones = {  # zone, aisles (letters), bays per aisle, levels
+            TemperatureClass.AMBIENT: ("AMB", "A-L" if central else "A-D", 25, 2),
+            TemperatureClass.CHILLED: ("CHL", "M-O" if central else "M", 25, 2),
         }
         if central:
-            zones[TemperatureClass.FROZEN] = ("F", 1, 30, 2)
+            zones[TemperatureClass.FROZEN] = ("FRZ", "P", 30, 2)
+        aisles = sum(len(parse_aisles(letters)) for _, letters, _, _ in zones.values())
+        w = warehouse.create_warehouse(
+            uow(), code, name, kind, GeoPoint(lat, lon), dock_x_m=AISLE_PITCH * aisles / 2
+        )
         bins = {}
-        for temperature, (zone, aisles, bays, levels) in zones.items():
-            codes = [
-                f"{zone}{a:02d}-{b:02d}-{lv}"
-                for a in range(1, aisles + 1)
-                for b in range(1, bays + 1)
-                for lv in range(1, levels + 1)
-            ]
-            bins[temperature] = warehouse.create_locations(uow(), w.id, codes, temperature)
-        sites.append(Site(w, bins))
-    return sites
+        for temperature, (zone, letters, bays, levels) in zones.items():
+            sites.create_zone(uow(), w.id, zone, temperature)
+            spec = LayoutSpec.parse(
+                f"{letters} x {bays} x {levels}",
+                aisle_pitch_m=AISLE_PITCH,
+                bin_capacity_m3=BIN_M3,
+                bin_capacity_kg=BIN_KG,
+            )
+            bins[temperature] = sites.build_layout(uow(), w.id, zone, spec).bins
+        built.append(Site(w, bins))
+    return built
 
 
 def _customers(
@@ -146,15 +169,20 @@ def _skus(uow: UowFactory, catalogue: list[Product], key_accounts: list[Customer
                 p.volume_m3,
                 p.temperature,
                 key_accounts[i // 10 % len(key_accounts)].id if i % 10 == 0 else None,
+                shelf_life_days=p.shelf_life_days,
             )
             for i, p in enumerate(catalogue)
         ],
     )
 
 
-def _stock(uow: UowFactory, scenario: Scenario, n_orders: int, rng: random.Random) -> None:
+def _stock(
+    uow: UowFactory, scenario: Scenario, day: date, n_orders: int, rng: random.Random
+) -> None:
     """Central holds everything for ~3 days of demand; fronts hold the fast movers for ~1 day.
-    A few SKUs run short, as they do: their orders wait (allocation failed, on the timeline)."""
+    A few SKUs run short, as they do: their orders wait (allocation failed, on the timeline).
+    Goods that expire come in two lots: 40 % of an older one, 60 % of a fresh one. A quantity
+    takes as many pallet positions as it needs. One opening-stock import per site."""
     lines_per_day = n_orders * 2.6 * 3.5  # orders x lines x cases per line
     ranked = sorted(scenario.products, key=lambda p: -p.popularity)
     fast = {
@@ -163,8 +191,11 @@ def _stock(uow: UowFactory, scenario: Scenario, n_orders: int, rng: random.Rando
         if p.temperature is not TemperatureClass.FROZEN
     }
     short = set(rng.sample([p.code for p in ranked[30:120]], 2))
+    receipts: dict[str, list[warehouse.DirectReceipt]] = {
+        s.warehouse.id: [] for s in scenario.sites
+    }
     free = {
-        site.warehouse.id: {t: list(bins) for t, bins in site.bins.items()}
+        site.warehouse.id: {t: iter(bins) for t, bins in site.bins.items()}
         for site in scenario.sites
     }
     for product in scenario.products:
@@ -177,8 +208,33 @@ def _stock(uow: UowFactory, scenario: Scenario, n_orders: int, rng: random.Rando
             quantity = max(4, round(demand * days * rng.uniform(0.8, 1.2)))
             if product.code in short and central:
                 quantity = max(1, round(demand * 0.3))
-            location = free[site.warehouse.id][product.temperature].pop(0)
-            warehouse.receive_stock(uow(), location.id, product.code, quantity, "opening stock")
+            per_bin = math.floor(min(BIN_M3 / product.volume_m3, BIN_KG / product.weight_kg))
+            bins = free[site.warehouse.id][product.temperature]
+            for lot, expires_on, part in _lots(product.shelf_life_days, day, quantity):
+                while part > 0:
+                    take = min(part, per_bin)
+                    receipts[site.warehouse.id].append(
+                        warehouse.DirectReceipt(next(bins).id, product.code, take, lot, expires_on)
+                    )
+                    part -= take
+    for site_receipts in receipts.values():
+        warehouse.receive_stocks(uow(), site_receipts, "opening stock")
+
+
+def _lots(
+    shelf_life_days: int | None, day: date, quantity: int
+) -> list[tuple[str | None, date | None, int]]:
+    """(lot, expiry, units): goods that do not expire in one go, the others in two lots."""
+    if shelf_life_days is None:
+        return [(None, None, quantity)]
+    older = quantity * 2 // 5
+    parts = [(0.35, older), (0.9, quantity - older)]
+    out: list[tuple[str | None, date | None, int]] = []
+    for share, units in parts:
+        expires_on = day + timedelta(days=max(2, round(shelf_life_days * share)))
+        if units:
+            out.append((f"L{expires_on:%y%m%d}", expires_on, units))
+    return out
 
 
 def _tariffs(uow: UowFactory, day: date, key_accounts: list[Customer]) -> None:

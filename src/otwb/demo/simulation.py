@@ -1,6 +1,7 @@
-"""The demo's day: orders arrive, the warehouses pick, pack and hand over, transport plans and
-drives the routes (simulated with a seeded generator, a few deliveries fail), billing accrues and
-invoices. Every step is a service call; each reacts to the previous one's events as in production.
+"""The demo's day: orders arrive, the warehouses plan their pick waves, pick, pack and hand
+over, transport plans and drives the routes (simulated with a seeded generator, a few deliveries
+fail), billing accrues and invoices. Every step is a service call; each reacts to the previous
+one's events as in production.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from otwb.platform.values import DeliveryWindow
 from otwb.transport import dispatch, shipments
 from otwb.transport import service as transport
 from otwb.transport.model import ShipmentStatus
-from otwb.warehouse import fulfilment
+from otwb.warehouse import fulfilment, picking
 from otwb.warehouse.model import FulfilmentStatus
 
 UowFactory = Callable[[], UnitOfWork]
@@ -53,6 +54,20 @@ RECIPIENTS = [
 ]
 
 
+PICKERS = ["Amina", "Bruno", "Chloé", "Dylan"]
+CART_SIZE = 6  # orders (totes) per cart
+
+
+@dataclass
+class Walking:
+    """The pick waves of the day and how far their pickers walk (S-shape vs optimised)."""
+
+    waves: int = 0
+    pick_lists: int = 0
+    s_shape_m: float = 0.0
+    optimised_m: float = 0.0
+
+
 @dataclass
 class DayResult:
     placed: int
@@ -60,6 +75,7 @@ class DayResult:
     unplanned: int
     deliveries: int
     failures: int
+    walking: Walking
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -77,14 +93,14 @@ def run_day(
     step: Step,
 ) -> DayResult:
     placed = _take_orders(uow, clock, scenario, day, n_orders, rng, step)
-    _work_warehouses(uow, clock, scenario, day, step)
+    walking = _work_warehouses(uow, clock, scenario, day, step)
     routes, unplanned = _plan_and_dispatch(uow, clock, scenario, day, route_seconds, rng, step)
     deliveries, failures = _drive(uow, clock, day, rng, step)
     clock.set(at(day, 19, 30))
     billing.accrue_storage(uow(), day)
     invoicing.issue_invoices(uow(), day, day + timedelta(days=1))
     step("invoiced", 1)
-    return DayResult(placed, routes, unplanned, deliveries, failures)
+    return DayResult(placed, routes, unplanned, deliveries, failures, walking)
 
 
 def _take_orders(
@@ -127,10 +143,22 @@ def _take_orders(
 
 def _work_warehouses(
     uow: UowFactory, clock: SimulatedClock, scenario: Scenario, day: date, step: Step
-) -> None:
-    """From 09:40 every site picks, packs and hands over what it was allocated."""
+) -> Walking:
+    """At 09:30 every site plans its pick waves (by cut-off, per zone, carts of six orders,
+    four pickers) and releases them; from 09:40 it picks, packs (catalogue boxes, SSCCs) and
+    hands over what it was allocated."""
     done = 0
+    walking = Walking()
     for site in scenario.sites:
+        clock.set(at(day, 9, 30))
+        for planned in picking.plan_waves(
+            uow(), WarehouseId(site.warehouse.id), cart_size=CART_SIZE, pickers=PICKERS
+        ):
+            picking.release_wave(uow(), planned.wave.id)
+            walking.waves += 1
+            walking.pick_lists += len(planned.pick_lists)
+            walking.s_shape_m += planned.s_shape_m
+            walking.optimised_m += planned.optimised_m
         clock.set(at(day, 9, 40))
         queue = fulfilment.list_fulfilments(
             uow(), WarehouseId(site.warehouse.id), FulfilmentStatus.ALLOCATED, limit=100_000
@@ -142,6 +170,7 @@ def _work_warehouses(
             fulfilment.hand_over(uow(), order_id)
             done += 1
             step("orders picked, packed, handed over", done)
+    return walking
 
 
 def _plan_and_dispatch(

@@ -53,6 +53,11 @@ class Summary:
                 + " EUR",
             ),
             ("invoice total (incl. tax)", f"{f['invoice_total']} EUR"),
+            (
+                "pick waves (lists): picker walking, optimised vs S-shape",
+                f"{f['pick_waves']} ({f['pick_lists']}): {f['walk_km']:,.2f} vs "
+                f"{f['walk_km_s_shape']:,.2f} km",
+            ),
             ("wall time", f"{f['wall_seconds']:.1f} s"),
         ]
         for label, value in rows:
@@ -98,5 +103,9 @@ def summarise(
             "invoices": bills.invoice_count,
             "revenue_by_kind": {r.kind.value: str(r.amount) for r in bills.revenue_by_kind},
             "invoice_total": str(total),
+            "pick_waves": result.walking.waves,
+            "pick_lists": result.walking.pick_lists,
+            "walk_km": round(result.walking.optimised_m / 1000, 2),
+            "walk_km_s_shape": round(result.walking.s_shape_m / 1000, 2),
         }
     )

@@ -1,18 +1,29 @@
-"""W's HTTP routes: warehouses, locations, SKUs, stock, and the outbound steps of an order."""
+"""W's HTTP routes: warehouses, locations, SKUs, receipts and stock, and the outbound steps of
+an order. The building and inbound (``api_inbound``), the outbound floor (``api_outbound``),
+inventory control (``api_stock``), slotting and replenishment (``api_replenishment``) are
+included from their own modules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from otwb.platform.geo import GeoPoint
 from otwb.platform.http import Admin, Operator, Reader
 from otwb.platform.ids import CustomerId, LocationId, OrderId, WarehouseId
 from otwb.platform.values import TemperatureClass
-from otwb.warehouse import fulfilment, service
+from otwb.warehouse import (
+    api_inbound,
+    api_outbound,
+    api_replenishment,
+    api_stock,
+    fulfilment,
+    service,
+)
+from otwb.warehouse.api_common import StockOut, Strict
 from otwb.warehouse.model import (
     Fulfilment,
     FulfilmentStatus,
@@ -21,13 +32,12 @@ from otwb.warehouse.model import (
     Sku,
     Warehouse,
     WarehouseKind,
+    ZoneRole,
 )
 
 router = APIRouter(tags=["warehouse"])
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+for _sub in (api_inbound.router, api_outbound.router, api_stock.router, api_replenishment.router):
+    router.include_router(_sub)
 
 
 class WarehouseIn(Strict):
@@ -36,6 +46,8 @@ class WarehouseIn(Strict):
     kind: WarehouseKind = WarehouseKind.CENTRAL
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    dock_x_m: float = Field(default=0.0, ge=0, le=5000, description="Where pick tours start")
+    dock_y_m: float = Field(default=0.0, ge=0, le=5000)
 
 
 class WarehouseOut(WarehouseIn):
@@ -43,7 +55,16 @@ class WarehouseOut(WarehouseIn):
 
     @classmethod
     def of(cls, w: Warehouse) -> WarehouseOut:
-        return cls(id=w.id, code=w.code, name=w.name, kind=w.kind, lat=w.point.lat, lon=w.point.lon)
+        return cls(
+            id=w.id,
+            code=w.code,
+            name=w.name,
+            kind=w.kind,
+            lat=w.point.lat,
+            lon=w.point.lon,
+            dock_x_m=w.dock_x_m,
+            dock_y_m=w.dock_y_m,
+        )
 
 
 class LocationsIn(Strict):
@@ -58,11 +79,34 @@ class LocationOut(BaseModel):
     warehouse_id: str
     code: str
     temperature_class: TemperatureClass
+    zone_id: str | None = None
+    role: ZoneRole = ZoneRole.PICK
+    hazardous: bool = False
+    aisle: str | None = None
+    bay: int | None = None
+    level: int | None = None
+    x_m: float = 0.0
+    y_m: float = 0.0
+    capacity_m3: float | None = None
+    capacity_kg: float | None = None
 
     @classmethod
     def of(cls, x: Location) -> LocationOut:
         return cls(
-            id=x.id, warehouse_id=x.warehouse_id, code=x.code, temperature_class=x.temperature_class
+            id=x.id,
+            warehouse_id=x.warehouse_id,
+            code=x.code,
+            temperature_class=x.temperature_class,
+            zone_id=x.zone_id,
+            role=x.role,
+            hazardous=x.hazardous,
+            aisle=x.aisle,
+            bay=x.bay,
+            level=x.level,
+            x_m=x.x_m,
+            y_m=x.y_m,
+            capacity_m3=x.capacity_m3,
+            capacity_kg=x.capacity_kg,
         )
 
 
@@ -73,6 +117,12 @@ class SkuIn(Strict):
     volume_m3: float = Field(gt=0, le=1_000)
     temperature_class: TemperatureClass = TemperatureClass.AMBIENT
     owner_id: str | None = None
+    shelf_life_days: int | None = Field(
+        default=None, gt=0, le=3650, description="For goods that expire: allocated FEFO"
+    )
+    lot_tracked: bool = False
+    serial_tracked: bool = False
+    hazardous: bool = False
 
 
 class SkuOut(SkuIn):
@@ -88,6 +138,10 @@ class SkuOut(SkuIn):
             volume_m3=s.volume_m3,
             temperature_class=s.temperature_class,
             owner_id=s.owner_id,
+            shelf_life_days=s.shelf_life_days,
+            lot_tracked=s.lot_tracked,
+            serial_tracked=s.serial_tracked,
+            hazardous=s.hazardous,
         )
 
 
@@ -96,22 +150,21 @@ class ReceiptIn(Strict):
     sku: str = Field(min_length=1, max_length=64)
     quantity: int = Field(gt=0, le=10_000_000)
     reference: str | None = Field(default=None, max_length=40)
-
-
-class StockOut(BaseModel):
-    stock_id: str
-    warehouse_id: str
-    location_id: str
-    location: str
-    sku: str
-    on_hand: int
-    allocated: int
-    available: int
+    lot: str | None = Field(default=None, max_length=64)
+    expires_on: date | None = None
+    serials: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=10_000
+    )
 
 
 class ParcelIn(Strict):
     weight_kg: float = Field(gt=0, le=10_000)
     volume_m3: float = Field(gt=0, le=100)
+
+
+class ParcelOut(ParcelIn):
+    box: str | None
+    sscc: str | None
 
 
 class PackIn(Strict):
@@ -124,9 +177,12 @@ class PackIn(Strict):
 
 
 class PickOut(BaseModel):
+    task_id: str | None
     order_line_id: str
     stock_id: str
     quantity: int
+    status: str
+    picked: int
 
 
 class FulfilmentOut(BaseModel):
@@ -138,7 +194,9 @@ class FulfilmentOut(BaseModel):
     window_start: datetime | None
     window_end: datetime | None
     picks: list[PickOut]
-    parcels: list[ParcelIn]
+    parcels: list[ParcelOut]
+    cut_off: datetime | None
+    wave_id: str | None
 
     @classmethod
     def of(cls, f: Fulfilment) -> FulfilmentOut:
@@ -151,17 +209,35 @@ class FulfilmentOut(BaseModel):
             window_start=f.window_start,
             window_end=f.window_end,
             picks=[
-                PickOut(order_line_id=p.line_id, stock_id=p.stock_id, quantity=p.quantity)
+                PickOut(
+                    task_id=p.task_id,
+                    order_line_id=p.line_id,
+                    stock_id=p.stock_id,
+                    quantity=p.quantity,
+                    status=p.status,
+                    picked=p.picked,
+                )
                 for p in f.picks
             ],
-            parcels=[ParcelIn(weight_kg=p.weight_kg, volume_m3=p.volume_m3) for p in f.parcels],
+            parcels=[
+                ParcelOut(weight_kg=p.weight_kg, volume_m3=p.volume_m3, box=p.box, sscc=p.sscc)
+                for p in f.parcels
+            ],
+            cut_off=f.cut_off,
+            wave_id=f.wave_id,
         )
 
 
 @router.post("/warehouses", status_code=201, response_model=WarehouseOut)
 def create_warehouse(body: WarehouseIn, caller: Admin) -> WarehouseOut:
     w = service.create_warehouse(
-        caller.uow(), body.code, body.name, body.kind, GeoPoint(body.lat, body.lon)
+        caller.uow(),
+        body.code,
+        body.name,
+        body.kind,
+        GeoPoint(body.lat, body.lon),
+        body.dock_x_m,
+        body.dock_y_m,
     )
     return WarehouseOut.of(w)
 
@@ -198,6 +274,10 @@ def create_sku(body: SkuIn, caller: Admin) -> SkuOut:
         body.volume_m3,
         body.temperature_class,
         CustomerId(body.owner_id) if body.owner_id else None,
+        body.shelf_life_days,
+        body.lot_tracked,
+        body.serial_tracked,
+        body.hazardous,
     )
     return SkuOut.of(service.create_skus(caller.uow(), [new])[0])
 
@@ -219,14 +299,21 @@ def get_sku(code: str, caller: Reader) -> SkuOut:
 @router.post("/stock/receipts", status_code=201, response_model=StockOut)
 def receive_stock(body: ReceiptIn, caller: Operator) -> StockOut:
     row = service.receive_stock(
-        caller.uow(), LocationId(body.location_id), body.sku, body.quantity, body.reference
+        caller.uow(),
+        LocationId(body.location_id),
+        body.sku,
+        body.quantity,
+        body.reference,
+        lot=body.lot,
+        expires_on=body.expires_on,
+        serials=body.serials,
     )
     line = next(
         x
         for x in service.stock_levels(caller.reader(), body.sku, row.warehouse_id)
         if x.row.id == row.id
     )
-    return _stock_out(line)
+    return StockOut.of(line)
 
 
 @router.get("/stock", response_model=list[StockOut])
@@ -236,21 +323,7 @@ def stock_levels(
     lines = service.stock_levels(
         caller.reader(), sku, WarehouseId(warehouse_id) if warehouse_id else None
     )
-    return [_stock_out(x) for x in lines]
-
-
-def _stock_out(x: service.StockLine) -> StockOut:
-    r = x.row
-    return StockOut(
-        stock_id=r.id,
-        warehouse_id=r.warehouse_id,
-        location_id=r.location_id,
-        location=x.location,
-        sku=x.sku,
-        on_hand=r.on_hand,
-        allocated=r.allocated,
-        available=r.available,
-    )
+    return [StockOut.of(x) for x in lines]
 
 
 @router.get("/fulfilments", response_model=list[str])

@@ -1,7 +1,9 @@
-"""``otwb wh ...``: warehouses, locations, SKUs, stock and the outbound steps of an order."""
+"""``otwb wh ...``: warehouses, locations, SKUs, stock and the outbound steps of an order; the
+commands of ``cli_inbound``, ``cli_outbound`` and ``cli_stock`` join the same group."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -20,10 +22,14 @@ from otwb.platform.terminal import (
     tenant_uow,
 )
 from otwb.platform.values import TemperatureClass
-from otwb.warehouse import fulfilment, service
+from otwb.warehouse import cli_inbound, cli_outbound, cli_stock, fulfilment, service
 from otwb.warehouse.model import WarehouseKind
 
-app = typer.Typer(help="W: warehouses, stock, picking, packing, hand-over.", no_args_is_help=True)
+app = typer.Typer(
+    help="W: warehouses and racking, inbound, lots, stock, waves and picking, packing, "
+    "counts, replenishment.",
+    no_args_is_help=True,
+)
 
 
 @app.command("add-warehouse")
@@ -84,10 +90,23 @@ def add_sku(
     name: str = "",
     temperature: Annotated[TemperatureClass, typer.Option()] = TemperatureClass.AMBIENT,
     owner: Annotated[str | None, typer.Option(help="Customer owning consignment stock")] = None,
+    shelf_life: Annotated[int | None, typer.Option(help="Days: goods that expire")] = None,
+    lot_tracked: bool = False,
+    serial_tracked: bool = False,
+    hazardous: bool = False,
     db: DbOption = None,
 ) -> None:
     new = service.NewSku(
-        code, name, weight_kg, volume_m3, temperature, CustomerId(owner) if owner else None
+        code,
+        name,
+        weight_kg,
+        volume_m3,
+        temperature,
+        CustomerId(owner) if owner else None,
+        shelf_life,
+        lot_tracked,
+        serial_tracked,
+        hazardous,
     )
     sku = service.create_skus(tenant_uow(runtime(db), tenant), [new])[0]
     console.print(f"SKU {sku.id} ({sku.code})")
@@ -101,10 +120,21 @@ def receive(
     quantity: int,
     tenant: TenantOption,
     reference: str | None = None,
+    lot: str | None = None,
+    expires: Annotated[str | None, typer.Option(help="Expiry date, YYYY-MM-DD")] = None,
+    serial: Annotated[list[str] | None, typer.Option(help="Serial of a unit")] = None,
     db: DbOption = None,
 ) -> None:
+    """Goods straight into a bin (with their lot and expiry, for goods that have them)."""
     row = service.receive_stock(
-        tenant_uow(runtime(db), tenant), LocationId(location_id), sku, quantity, reference
+        tenant_uow(runtime(db), tenant),
+        LocationId(location_id),
+        sku,
+        quantity,
+        reference,
+        lot=lot,
+        expires_on=date.fromisoformat(expires) if expires else None,
+        serials=serial or [],
     )
     console.print(f"{sku} in {location_id}: {row.on_hand} on hand, {row.available} available")
 
@@ -129,6 +159,8 @@ def stock(
                 {
                     "sku": x.sku,
                     "location": x.location,
+                    "lot": x.lot,
+                    "expires_on": x.row.expires_on,
                     "warehouse_id": x.row.warehouse_id,
                     "on_hand": x.row.on_hand,
                     "allocated": x.row.allocated,
@@ -137,12 +169,13 @@ def stock(
             ]
         )
         return
-    table = Table("sku", "warehouse", "location", "on hand", "allocated", "available")
+    table = Table("sku", "warehouse", "location", "lot", "on hand", "allocated", "available")
     for x in lines:
         table.add_row(
             x.sku,
             x.row.warehouse_id,
             x.location,
+            x.lot or "-",
             str(x.row.on_hand),
             str(x.row.allocated),
             str(x.row.available),
@@ -172,3 +205,8 @@ def hand_over(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
     """Hand a packed order over to transport."""
     f = fulfilment.hand_over(tenant_uow(runtime(db), tenant), OrderId(order_id))
     console.print(f"order {order_id}: {f.status.value}")
+
+
+# The other modules' commands join this group, after its own.
+for _module in (cli_inbound, cli_outbound, cli_stock):
+    app.registered_commands.extend(_module.commands.registered_commands)

@@ -1,8 +1,9 @@
-"""The events W publishes."""
+"""The events W publishes. O, T and B consume the outbound ones (``StockAllocated`` to
+``OrderHandedOver``); fields added since are optional, so older payloads still load."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from otwb.platform.events import Event, Payload
 from otwb.platform.ids import (
@@ -23,23 +24,91 @@ class WarehouseOpened(Event):
     lon: float
 
 
+class LayoutBuilt(Event):
+    """Racking was added to a warehouse from a compact spec."""
+
+    warehouse_id: WarehouseId
+    zone: str
+    aisles: tuple[str, ...]
+    bins: int
+
+
 class StockReceived(Event):
     warehouse_id: WarehouseId
     location_id: LocationId
     sku: str
     quantity: int
+    lot: str | None = None
+    expires_on: date | None = None
+
+
+class ReceiptLine(Payload):
+    line_no: int
+    sku: str
+    lot: str | None
+    expected: int
+    received: int
+    damaged: int
+
+
+class GoodsReceived(Event):
+    """Goods of an advance shipping notice arrived at the dock (this receipt's quantities)."""
+
+    asn_id: str
+    warehouse_id: WarehouseId
+    lines: tuple[ReceiptLine, ...]
+    putaway_tasks: int
+
+
+class AsnClosed(Event):
+    """Receiving is over: each line says what was expected, received and damaged (over, short
+    and damaged quantities are what the supplier is claimed for)."""
+
+    asn_id: str
+    warehouse_id: WarehouseId
+    supplier: str
+    lines: tuple[ReceiptLine, ...]
+
+
+class StockMoved(Event):
+    """A putaway or replenishment task was done: goods went from one bin to another."""
+
+    task_id: str
+    kind: str
+    warehouse_id: WarehouseId
+    sku: str
+    lot: str | None
+    from_location_id: LocationId
+    to_location_id: LocationId
+    quantity: int
+
+
+class StockAdjusted(Event):
+    warehouse_id: WarehouseId
+    location_id: LocationId
+    sku: str
+    lot: str | None
+    quantity: int
+    """Signed: found (+) or lost (-)."""
+    reason: str
+
+
+class LotStatusChanged(Event):
+    lot_id: str
+    sku: str
+    lot: str
+    status: str
+    previous: str
+    reason: str
+    reallocated_orders: tuple[OrderId, ...] = ()
 
 
 class AllocatedLine(Payload):
     line_id: OrderLineId
     sku: str
     quantity: int
-
-
-class StockAllocated(Event):
-    order_id: OrderId
-    warehouse_id: WarehouseId
-    lines: tuple[AllocatedLine, ...]
+    lot: str | None = None
+    expires_on: date | None = None
 
 
 class ShortLine(Payload):
@@ -48,10 +117,67 @@ class ShortLine(Payload):
     available: int
 
 
+class StockAllocated(Event):
+    order_id: OrderId
+    warehouse_id: WarehouseId
+    lines: tuple[AllocatedLine, ...]
+    short: tuple[ShortLine, ...] = ()
+    """With the partial policy: what was not allocated (back-ordered)."""
+
+
 class AllocationFailed(Event):
     order_id: OrderId
     reason: str
     short: tuple[ShortLine, ...]
+
+
+class BackorderedLine(Payload):
+    line_id: OrderLineId
+    sku: str
+    quantity: int
+
+
+class LinesBackordered(Event):
+    """Part of an allocated order cannot be served any more (a short pick, a lot put on hold,
+    a count that found less) and nothing else could replace it."""
+
+    order_id: OrderId
+    warehouse_id: WarehouseId
+    reason: str
+    lines: tuple[BackorderedLine, ...]
+
+
+class StockReallocated(Event):
+    """Part of an allocated order moved to other bins or lots (same warehouse)."""
+
+    order_id: OrderId
+    warehouse_id: WarehouseId
+    reason: str
+    lines: tuple[AllocatedLine, ...]
+
+
+class StockReserved(Event):
+    reservation_id: str
+    warehouse_id: WarehouseId
+    customer_id: CustomerId
+    sku: str
+    quantity: int
+    expires_at: datetime
+
+
+class WavePlanned(Event):
+    wave_id: str
+    warehouse_id: WarehouseId
+    orders: int
+    pick_lists: int
+    s_shape_m: float
+    optimised_m: float
+    cut_off: datetime | None = None
+
+
+class WaveReleased(Event):
+    wave_id: str
+    warehouse_id: WarehouseId
 
 
 class OrderPicked(Event):
@@ -61,12 +187,15 @@ class OrderPicked(Event):
     lines: int
     units: int
     picked_at: datetime
+    short_units: int = 0
 
 
 class PackedParcel(Payload):
     seq: int
     weight_kg: float
     volume_m3: float
+    sscc: str | None = None
+    box: str | None = None
 
 
 class OrderPacked(Event):
@@ -92,6 +221,8 @@ class OrderHandedOver(Event):
     volume_m3: float
     parcel_count: int
     temperature_class: str
+    parcel_ids: tuple[str, ...] = ()
+    """The parcels' SSCCs, in packing order."""
 
 
 class StockReleased(Event):
@@ -100,3 +231,45 @@ class StockReleased(Event):
     order_id: OrderId
     warehouse_id: WarehouseId
     units: int
+
+
+class CycleCountRecorded(Event):
+    count_id: str
+    warehouse_id: WarehouseId
+    location_id: LocationId
+    variance_units: int
+    """Sum of |counted - expected| over the bin's lines; 0 is approved at once."""
+    status: str
+
+
+class CycleCountDecided(Event):
+    count_id: str
+    warehouse_id: WarehouseId
+    location_id: LocationId
+    status: str
+    adjusted_units: int
+
+
+class TransferLine(Payload):
+    sku: str
+    quantity: int
+
+
+class TransferPlanned(Event):
+    transfer_id: str
+    from_warehouse_id: WarehouseId
+    to_warehouse_id: WarehouseId
+    lines: tuple[TransferLine, ...]
+
+
+class TransferShipped(Event):
+    transfer_id: str
+    from_warehouse_id: WarehouseId
+    to_warehouse_id: WarehouseId
+    lines: tuple[TransferLine, ...]
+
+
+class TransferReceived(Event):
+    transfer_id: str
+    to_warehouse_id: WarehouseId
+    lines: tuple[TransferLine, ...]

@@ -1,37 +1,54 @@
-"""Reading and writing W's fulfilments: the allocation of an order, its picks and parcels."""
+"""Reading and writing W's fulfilments: the allocation of an order, its pick tasks (allocation
+rows), back-orders and parcels."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
-from otwb.platform.ids import (
-    CustomerId,
-    OrderId,
-    OrderLineId,
-    SkuId,
-    StockId,
-    WarehouseId,
-)
+from otwb.platform.ids import CustomerId, OrderId, OrderLineId, SkuId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.model import (
     Fulfilment,
     FulfilmentStatus,
+    LotId,
     Parcel,
     Pick,
+    TaskId,
 )
-from otwb.warehouse.tables import (
-    allocations,
-    fulfilments,
-    parcels,
-    stock,
-)
+from otwb.warehouse.tables import allocations, backorders, fulfilments, parcels, stock
 
 _INSERT_FULFILMENT = insert(fulfilments)
 _INSERT_ALLOCATIONS = insert(allocations)
+_PICKS = select(
+    allocations.c.id,
+    allocations.c.fulfilment_id,
+    allocations.c.order_line_id,
+    stock.c.sku_id,
+    allocations.c.stock_id,
+    allocations.c.quantity,
+    allocations.c.status,
+    allocations.c.picked,
+    stock.c.lot_id,
+).join(stock, stock.c.id == allocations.c.stock_id)
+
+
+def _pick(p: Any) -> Pick:
+    return Pick(
+        OrderLineId(p.order_line_id),
+        SkuId(p.sku_id),
+        StockId(p.stock_id),
+        p.quantity,
+        TaskId(p.id),
+        p.status,
+        p.picked,
+        LotId(p.lot_id) if p.lot_id else None,
+    )
 
 
 def insert_fulfilments(uow: UnitOfWork, items: Sequence[Fulfilment]) -> None:
@@ -55,52 +72,51 @@ def insert_fulfilments(uow: UnitOfWork, items: Sequence[Fulfilment]) -> None:
                 "service_level": f.service_level,
                 "window_start": f.window_start,
                 "window_end": f.window_end,
+                "carrier": f.carrier,
+                "route": f.route,
+                "cut_off": f.cut_off,
+                "min_shelf_life_days": f.min_shelf_life_days,
                 "created_at": now,
                 "updated_at": now,
             }
             for f in items
         ],
     )
-    uow.conn.execute(
-        _INSERT_ALLOCATIONS,
-        [
-            {
-                "id": uow.ids.new("all"),
-                "tenant_id": uow.tenant_id,
-                "fulfilment_id": f.id,
-                "order_line_id": p.line_id,
-                "stock_id": p.stock_id,
-                "quantity": p.quantity,
-                "status": "open",
-            }
-            for f in items
-            for p in f.picks
-        ],
-    )
+    insert_picks(uow, [(f.id, p) for f in items for p in f.picks])
 
 
-def get_fulfilment(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
-    row = uow.conn.execute(
-        select(fulfilments).where(
-            fulfilments.c.tenant_id == uow.tenant_id, fulfilments.c.order_id == order_id
+def insert_picks(uow: UnitOfWork, items: Sequence[tuple[str, Pick]]) -> list[TaskId]:
+    """Store picks as open pick tasks of their fulfilments; their new task ids."""
+    ids = [TaskId(uow.ids.new("tsk")) for _ in items]
+    if items:
+        uow.conn.execute(
+            _INSERT_ALLOCATIONS,
+            [
+                {
+                    "id": task_id,
+                    "tenant_id": uow.tenant_id,
+                    "fulfilment_id": fulfilment_id,
+                    "order_line_id": p.line_id,
+                    "stock_id": p.stock_id,
+                    "quantity": p.quantity,
+                    "status": "open",
+                    "picked": 0,
+                }
+                for task_id, (fulfilment_id, p) in zip(ids, items, strict=True)
+            ],
         )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"order {order_id} has no fulfilment in any warehouse")
+    return ids
+
+
+def _fulfilment(uow: UnitOfWork, row: Any) -> Fulfilment:
     picks = uow.conn.execute(
-        select(
-            allocations.c.order_line_id,
-            stock.c.sku_id,
-            allocations.c.stock_id,
-            allocations.c.quantity,
-        )
-        .join(stock, stock.c.id == allocations.c.stock_id)
-        .where(allocations.c.fulfilment_id == row.id)
-        .order_by(allocations.c.id)
+        _PICKS.where(
+            allocations.c.tenant_id == uow.tenant_id, allocations.c.fulfilment_id == row.id
+        ).order_by(allocations.c.id)
     ).all()
     packed = uow.conn.execute(
-        select(parcels.c.weight_kg, parcels.c.volume_m3)
-        .where(parcels.c.fulfilment_id == row.id)
+        select(parcels.c.weight_kg, parcels.c.volume_m3, parcels.c.box_code, parcels.c.sscc)
+        .where(parcels.c.tenant_id == uow.tenant_id, parcels.c.fulfilment_id == row.id)
         .order_by(parcels.c.seq)
     ).all()
     return Fulfilment(
@@ -115,12 +131,145 @@ def get_fulfilment(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
         service_level=row.service_level,
         window_start=row.window_start,
         window_end=row.window_end,
-        picks=tuple(
-            Pick(OrderLineId(p.order_line_id), SkuId(p.sku_id), StockId(p.stock_id), p.quantity)
-            for p in picks
-        ),
-        parcels=tuple(Parcel(p.weight_kg, p.volume_m3) for p in packed),
+        picks=tuple(_pick(p) for p in picks),
+        parcels=tuple(Parcel(p.weight_kg, p.volume_m3, p.box_code, p.sscc) for p in packed),
+        carrier=row.carrier,
+        route=row.route,
+        cut_off=row.cut_off,
+        min_shelf_life_days=row.min_shelf_life_days,
+        wave_id=row.wave_id,
     )
+
+
+def get_fulfilment(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
+    row = uow.conn.execute(
+        select(fulfilments).where(
+            fulfilments.c.tenant_id == uow.tenant_id, fulfilments.c.order_id == order_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"order {order_id} has no fulfilment in any warehouse")
+    return _fulfilment(uow, row)
+
+
+def fulfilments_by_id(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, Fulfilment]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = uow.conn.execute(
+        select(fulfilments).where(
+            fulfilments.c.tenant_id == uow.tenant_id, fulfilments.c.id.in_(wanted)
+        )
+    ).all()
+    return {r.id: _fulfilment(uow, r) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    pick: Pick
+    fulfilment_id: str
+    pick_list_id: str | None
+
+
+def get_task(uow: UnitOfWork, task_id: TaskId) -> TaskRow:
+    row = uow.conn.execute(
+        _PICKS.add_columns(allocations.c.pick_list_id).where(
+            allocations.c.tenant_id == uow.tenant_id, allocations.c.id == task_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no pick task {task_id}")
+    return TaskRow(_pick(row), row.fulfilment_id, row.pick_list_id)
+
+
+def open_tasks_on(uow: UnitOfWork, stock_ids: Iterable[StockId]) -> list[TaskRow]:
+    """Open pick tasks on these stock rows (newest last)."""
+    wanted = sorted(set(stock_ids))
+    if not wanted:
+        return []
+    rows = uow.conn.execute(
+        _PICKS.add_columns(allocations.c.pick_list_id)
+        .where(
+            allocations.c.tenant_id == uow.tenant_id,
+            allocations.c.stock_id.in_(wanted),
+            allocations.c.status == "open",
+        )
+        .order_by(allocations.c.id)
+    ).all()
+    return [TaskRow(_pick(r), r.fulfilment_id, r.pick_list_id) for r in rows]
+
+
+def mark_picked(uow: UnitOfWork, task_id: TaskId, picked: int) -> bool:
+    """Close an open task with ``picked`` units; False if it was not open any more."""
+    result = uow.conn.execute(
+        update(allocations)
+        .where(
+            allocations.c.tenant_id == uow.tenant_id,
+            allocations.c.id == task_id,
+            allocations.c.status == "open",
+        )
+        .values(status="picked", picked=picked, picked_at=uow.clock.now())
+    )
+    return result.rowcount == 1
+
+
+def release_tasks(uow: UnitOfWork, task_ids: Sequence[TaskId]) -> int:
+    if not task_ids:
+        return 0
+    result = uow.conn.execute(
+        update(allocations)
+        .where(
+            allocations.c.tenant_id == uow.tenant_id,
+            allocations.c.id.in_(list(task_ids)),
+            allocations.c.status == "open",
+        )
+        .values(status="released")
+    )
+    return int(result.rowcount)
+
+
+def place_tasks(uow: UnitOfWork, pick_list_id: str | None, ordered: Sequence[TaskId]) -> None:
+    """Put tasks on a pick list in walking order (or take them off it, with None)."""
+    for seq, task_id in enumerate(ordered, start=1):
+        uow.conn.execute(
+            update(allocations)
+            .where(allocations.c.tenant_id == uow.tenant_id, allocations.c.id == task_id)
+            .values(pick_list_id=pick_list_id, seq=seq if pick_list_id else None)
+        )
+
+
+def insert_backorders(
+    uow: UnitOfWork,
+    fulfilment_id: str,
+    items: Sequence[tuple[OrderLineId, SkuId, int]],
+    reason: str,
+) -> None:
+    now = uow.clock.now()
+    rows = [
+        {
+            "id": uow.ids.new("bko"),
+            "tenant_id": uow.tenant_id,
+            "fulfilment_id": fulfilment_id,
+            "order_line_id": line,
+            "sku_id": sku,
+            "quantity": qty,
+            "reason": reason,
+            "created_at": now,
+        }
+        for line, sku, qty in items
+        if qty > 0
+    ]
+    if rows:
+        uow.conn.execute(insert(backorders), rows)
+
+
+def backordered(uow: UnitOfWork, fulfilment_id: str) -> list[tuple[OrderLineId, SkuId, int]]:
+    rows = uow.conn.execute(
+        select(backorders.c.order_line_id, backorders.c.sku_id, backorders.c.quantity)
+        .where(backorders.c.tenant_id == uow.tenant_id, backorders.c.fulfilment_id == fulfilment_id)
+        .order_by(backorders.c.id)
+    ).all()
+    return [(OrderLineId(a), SkuId(b), int(c)) for a, b, c in rows]
 
 
 def save_fulfilment_status(uow: UnitOfWork, f: Fulfilment, previous: FulfilmentStatus) -> bool:
@@ -132,10 +281,28 @@ def save_fulfilment_status(uow: UnitOfWork, f: Fulfilment, previous: FulfilmentS
     return result.rowcount == 1
 
 
+def set_wave(uow: UnitOfWork, fulfilment_ids: Sequence[str], wave_id: str | None) -> None:
+    if fulfilment_ids:
+        uow.conn.execute(
+            update(fulfilments)
+            .where(
+                fulfilments.c.tenant_id == uow.tenant_id,
+                fulfilments.c.id.in_(list(fulfilment_ids)),
+            )
+            .values(wave_id=wave_id)
+        )
+
+
 def set_allocation_status(uow: UnitOfWork, fulfilment_id: str, old: str, new: str) -> None:
     uow.conn.execute(
         update(allocations)
-        .where(and_(allocations.c.fulfilment_id == fulfilment_id, allocations.c.status == old))
+        .where(
+            and_(
+                allocations.c.tenant_id == uow.tenant_id,
+                allocations.c.fulfilment_id == fulfilment_id,
+                allocations.c.status == old,
+            )
+        )
         .values(status=new)
     )
 
@@ -151,6 +318,8 @@ def insert_parcels(uow: UnitOfWork, fulfilment_id: str, items: Sequence[Parcel])
                 "seq": seq,
                 "weight_kg": p.weight_kg,
                 "volume_m3": p.volume_m3,
+                "box_code": p.box,
+                "sscc": p.sscc,
             }
             for seq, p in enumerate(items, start=1)
         ],
@@ -158,14 +327,48 @@ def insert_parcels(uow: UnitOfWork, fulfilment_id: str, items: Sequence[Parcel])
 
 
 def list_fulfilments(
-    uow: UnitOfWork, warehouse_id: WarehouseId | None, status: FulfilmentStatus | None, limit: int
+    uow: UnitOfWork,
+    warehouse_id: WarehouseId | None,
+    status: FulfilmentStatus | None,
+    limit: int,
+    unwaved: bool = False,
 ) -> list[OrderId]:
     query = select(fulfilments.c.order_id).where(fulfilments.c.tenant_id == uow.tenant_id)
     if warehouse_id is not None:
         query = query.where(fulfilments.c.warehouse_id == warehouse_id)
     if status is not None:
         query = query.where(fulfilments.c.status == status.value)
+    if unwaved:
+        query = query.where(fulfilments.c.wave_id.is_(None))
     return [
         OrderId(x)
         for x in uow.conn.execute(query.order_by(fulfilments.c.id).limit(limit)).scalars()
     ]
+
+
+def increase_task(uow: UnitOfWork, task_id: TaskId, quantity: int) -> None:
+    """Change an open task's quantity by ``quantity`` (negative: it asks for less)."""
+    uow.conn.execute(
+        update(allocations)
+        .where(
+            allocations.c.tenant_id == uow.tenant_id,
+            allocations.c.id == task_id,
+            allocations.c.status == "open",
+        )
+        .values(quantity=allocations.c.quantity + quantity)
+    )
+
+
+def append_to_pick_list(uow: UnitOfWork, pick_list_id: str, task_ids: Sequence[TaskId]) -> None:
+    """Tasks added to a pick list while it is being worked go at its end."""
+    last = uow.conn.execute(
+        select(func.coalesce(func.max(allocations.c.seq), 0)).where(
+            allocations.c.tenant_id == uow.tenant_id, allocations.c.pick_list_id == pick_list_id
+        )
+    ).scalar_one()
+    for n, task_id in enumerate(task_ids, start=int(last) + 1):
+        uow.conn.execute(
+            update(allocations)
+            .where(allocations.c.tenant_id == uow.tenant_id, allocations.c.id == task_id)
+            .values(pick_list_id=pick_list_id, seq=n)
+        )

@@ -1,16 +1,24 @@
-"""The warehouse domain: pure data and rules, no I/O."""
+"""The warehouse domain: its things -- sites, zones, bins, SKUs, stock, fulfilments -- pure data
+and the rules that belong to them, no I/O.
+
+The rules of each activity live beside it, as pure modules: ``lots.py`` (lot status, expiry,
+FEFO/FIFO), ``allocation.py`` (which stock serves an order), ``layout.py`` (bins from a compact
+spec), ``pickpath.py`` (walking distance, S-shape and optimised paths), ``slotting.py`` (which bin
+goods go to, ABC velocity), ``waves.py`` (grouping and batching orders), ``cartonisation.py``
+(boxes for an order) and ``sscc.py`` (parcel ids).
+"""
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import NewType, TypeVar
 
-from otwb.platform.errors import InvalidInput, InvalidTransition, OutOfStock
-from otwb.platform.geo import GeoPoint, haversine_km
+from otwb.platform.errors import InvalidInput, InvalidTransition
+from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import (
     CustomerId,
     LocationId,
@@ -22,10 +30,29 @@ from otwb.platform.ids import (
 )
 from otwb.platform.values import TemperatureClass
 
+ZoneId = NewType("ZoneId", str)
+AisleId = NewType("AisleId", str)
+LotId = NewType("LotId", str)
+TaskId = NewType("TaskId", str)
+"""A pick task: one allocation row -- take ``quantity`` of an order line from one bin-lot."""
+
 
 class WarehouseKind(StrEnum):
     CENTRAL = "central"
     FRONT = "front"
+
+
+class ZoneRole(StrEnum):
+    """What a zone's bins are for: picking faces, reserve (bulk) storage, or the receiving dock
+    where goods wait for putaway (never allocated from)."""
+
+    PICK = "pick"
+    RESERVE = "reserve"
+    STAGING = "staging"
+
+    @property
+    def stores(self) -> bool:
+        return self is not ZoneRole.STAGING
 
 
 class FulfilmentStatus(StrEnum):
@@ -33,7 +60,7 @@ class FulfilmentStatus(StrEnum):
     PICKED = "picked"
     PACKED = "packed"
     HANDED_OVER = "handed_over"
-    RELEASED = "released"  # the order was cancelled; stock went back
+    RELEASED = "released"  # the order was cancelled (or nothing could be picked); stock went back
 
 
 FULFILMENT_TRANSITIONS: dict[FulfilmentStatus, frozenset[FulfilmentStatus]] = {
@@ -45,13 +72,21 @@ FULFILMENT_TRANSITIONS: dict[FulfilmentStatus, frozenset[FulfilmentStatus]] = {
 }
 
 
-def check_fulfilment_transition(current: FulfilmentStatus, to: FulfilmentStatus) -> None:
-    if to not in FULFILMENT_TRANSITIONS[current]:
+S = TypeVar("S", bound=StrEnum)
+
+
+def check_move(what: str, moves: Mapping[S, frozenset[S]], current: S, to: S) -> None:
+    """Refuse a status change its life does not allow (``InvalidTransition``)."""
+    if to not in moves[current]:
         raise InvalidTransition(
-            f"the fulfilment is {current.value}; it cannot become {to.value}",
+            f"the {what} is {current.value}; it cannot become {to.value}",
             current=current.value,
             requested=to.value,
         )
+
+
+def check_fulfilment_transition(current: FulfilmentStatus, to: FulfilmentStatus) -> None:
+    check_move("fulfilment", FULFILMENT_TRANSITIONS, current, to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +96,47 @@ class Warehouse:
     name: str
     kind: WarehouseKind
     point: GeoPoint
+    dock_x_m: float = 0.0
+    """Where pickers start and end their tours, in the building's own metres."""
+    dock_y_m: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """An area of a warehouse kept at one temperature, for one purpose (pick, reserve, dock);
+    a hazardous zone holds dangerous goods and nothing else."""
+
+    id: ZoneId
+    warehouse_id: WarehouseId
+    code: str
+    temperature_class: TemperatureClass
+    role: ZoneRole = ZoneRole.PICK
+    hazardous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """A bin. In an aisle it sits at ``y_m`` along it (bay) at some ``level``; the aisle runs at
+    ``x_m`` from its front end ``aisle_front_m`` to its back end ``aisle_back_m``, where the cross
+    aisles are. A floor location (no aisle) is a point at (``x_m``, ``y_m``)."""
+
     id: LocationId
     warehouse_id: WarehouseId
     code: str
     temperature_class: TemperatureClass
+    zone_id: ZoneId | None = None
+    role: ZoneRole = ZoneRole.PICK
+    hazardous: bool = False
+    aisle: str | None = None
+    bay: int | None = None
+    level: int | None = None
+    x_m: float = 0.0
+    y_m: float = 0.0
+    aisle_front_m: float | None = None
+    aisle_back_m: float | None = None
+    capacity_m3: float | None = None
+    """Usable volume; None: not limited (a floor area)."""
+    capacity_kg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +149,11 @@ class Sku:
     temperature_class: TemperatureClass
     owner_id: CustomerId | None = None
     """The customer who owns the goods when they are held on consignment (billed for storage)."""
+    shelf_life_days: int | None = None
+    """Set for goods that expire: their lots carry an expiry date and are allocated FEFO."""
+    lot_tracked: bool = False
+    serial_tracked: bool = False
+    hazardous: bool = False
 
     def __post_init__(self) -> None:
         if not self.code.strip():
@@ -89,6 +162,17 @@ class Sku:
             raise InvalidInput(f"SKU {self.code}: weight must be positive")
         if not (self.volume_m3 > 0 and math.isfinite(self.volume_m3)):
             raise InvalidInput(f"SKU {self.code}: volume must be positive")
+        if self.shelf_life_days is not None and self.shelf_life_days <= 0:
+            raise InvalidInput(f"SKU {self.code}: shelf life must be positive")
+
+    @property
+    def expires(self) -> bool:
+        return self.shelf_life_days is not None
+
+    @property
+    def tracks_lots(self) -> bool:
+        """Lots are required for goods that expire, for lot-tracked and serial-tracked goods."""
+        return self.lot_tracked or self.expires or self.serial_tracked
 
 
 class TemperatureMismatch(InvalidInput):
@@ -96,18 +180,28 @@ class TemperatureMismatch(InvalidInput):
     title = "The location's temperature does not fit the goods"
 
 
+class HazardMismatch(InvalidInput):
+    code = "hazard_mismatch"
+    title = "Dangerous goods only in hazardous zones, and only them"
+
+
 def check_storable(sku: Sku, location: Location) -> None:
-    """Goods are only put where the temperature fits: chilled in chilled, frozen in frozen."""
+    """Goods are only put where the temperature fits (chilled in chilled, frozen in frozen), and
+    dangerous goods only in a hazardous zone, which holds nothing else."""
     if sku.temperature_class != location.temperature_class:
         raise TemperatureMismatch(
             f"SKU {sku.code} is {sku.temperature_class.value}; location {location.code} is "
             f"{location.temperature_class.value}"
         )
+    if sku.hazardous != location.hazardous:
+        what = "dangerous goods" if sku.hazardous else "goods that are not dangerous"
+        raise HazardMismatch(f"SKU {sku.code} is {what}; location {location.code} does not fit")
 
 
 @dataclass(frozen=True, slots=True)
 class StockRow:
-    """The stock of one SKU in one location: what is there and what is promised."""
+    """The stock of one SKU, of one lot (or none), in one bin: what is there and what is
+    promised, with what the allocation rules need to know of its lot and bin."""
 
     id: StockId
     warehouse_id: WarehouseId
@@ -115,6 +209,10 @@ class StockRow:
     sku_id: SkuId
     on_hand: int
     allocated: int
+    lot_id: LotId | None = None
+    expires_on: date | None = None
+    received_at: datetime | None = None
+    role: ZoneRole = ZoneRole.PICK
 
     @property
     def available(self) -> int:
@@ -132,12 +230,17 @@ class Demand:
 
 @dataclass(frozen=True, slots=True)
 class Pick:
-    """``quantity`` of an order line to take from one stock row."""
+    """``quantity`` of an order line to take from one stock row (a pick task once stored)."""
 
     line_id: OrderLineId
     sku_id: SkuId
     stock_id: StockId
     quantity: int
+    task_id: TaskId | None = None
+    status: str = "open"
+    """``open`` (to pick), ``picked`` (``picked`` units taken, fewer when short), ``released``."""
+    picked: int = 0
+    lot_id: LotId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,128 +250,13 @@ class Shortage:
     available: int
 
 
-def choose_warehouse(
-    demand: Sequence[Demand],
-    warehouses: Sequence[Warehouse],
-    stock: Sequence[StockRow],
-    ship_to: GeoPoint,
-) -> Warehouse | None:
-    """The warehouse nearest to the ship-to that can serve the whole order, if any."""
-    needed: dict[SkuId, int] = defaultdict(int)
-    for line in demand:
-        needed[line.sku_id] += line.quantity
-    available: dict[tuple[WarehouseId, SkuId], int] = defaultdict(int)
-    for row in stock:
-        available[row.warehouse_id, row.sku_id] += max(row.available, 0)
-    able = [
-        w for w in warehouses if all(available[w.id, sku] >= qty for sku, qty in needed.items())
-    ]
-    return min(able, key=lambda w: (haversine_km(w.point, ship_to), w.code), default=None)
-
-
-def shortages(
-    demand: Sequence[Demand], stock: Sequence[StockRow], warehouse_id: WarehouseId | None = None
-) -> list[Shortage]:
-    """What is missing, SKU by SKU, to serve ``demand`` (from one warehouse, or anywhere)."""
-    needed: dict[SkuId, int] = defaultdict(int)
-    for line in demand:
-        needed[line.sku_id] += line.quantity
-    available: dict[SkuId, int] = defaultdict(int)
-    for row in stock:
-        if warehouse_id is None or row.warehouse_id == warehouse_id:
-            available[row.sku_id] += max(row.available, 0)
-    return [
-        Shortage(sku, qty, available[sku])
-        for sku, qty in sorted(needed.items())
-        if available[sku] < qty
-    ]
-
-
-def plan_picks(demand: Sequence[Demand], stock: Sequence[StockRow]) -> list[Pick]:
-    """Allocate every line from ``stock`` (one warehouse's rows), all or nothing.
-
-    Each line is served from the location holding most of its SKU first, so that an order
-    line is split across as few locations as possible. Raises ``OutOfStock`` when a line cannot
-    be served in full.
-    """
-    left = {row.id: max(row.available, 0) for row in stock}
-    by_sku: dict[SkuId, list[StockRow]] = defaultdict(list)
-    for row in stock:
-        by_sku[row.sku_id].append(row)
-    picks: list[Pick] = []
-    for line in demand:
-        if line.quantity <= 0:
-            raise InvalidInput("quantities must be positive")
-        wanted = line.quantity
-        for row in sorted(by_sku[line.sku_id], key=lambda r: (-left[r.id], r.id)):
-            if wanted == 0:
-                break
-            take = min(wanted, left[row.id])
-            if take > 0:
-                picks.append(Pick(line.line_id, line.sku_id, row.id, take))
-                left[row.id] -= take
-                wanted -= take
-        if wanted:
-            raise OutOfStock(
-                f"SKU {line.sku_id}: {line.quantity} requested, {line.quantity - wanted} available",
-            )
-    return picks
-
-
-class StockBook:
-    """The stock rows an allocation run may promise, and what it has promised so far.
-
-    Orders of one run are allocated one after the other against the same book, so the second
-    order sees what the first one took; ``promised`` is what the run must write.
-    """
-
-    def __init__(self, rows: Iterable[StockRow]) -> None:
-        self._rows: dict[StockId, StockRow] = {}
-        self._by_sku: dict[SkuId, list[StockId]] = defaultdict(list)
-        for row in rows:
-            self._rows[row.id] = row
-            self._by_sku[row.sku_id].append(row.id)
-        self.promised: dict[StockId, int] = defaultdict(int)
-
-    def rows(self, sku_ids: Iterable[SkuId]) -> list[StockRow]:
-        """The current rows of these SKUs, with this run's promises counted as allocated."""
-        return [
-            replace(row, allocated=row.allocated + self.promised[row.id])
-            if self.promised.get(row.id)
-            else row
-            for sku in sorted(set(sku_ids))
-            for row in (self._rows[i] for i in self._by_sku.get(sku, ()))
-        ]
-
-    def promise(self, picks: Iterable[Pick]) -> None:
-        for pick in picks:
-            self.promised[pick.stock_id] += pick.quantity
-
-
-@dataclass(frozen=True, slots=True)
-class Allocated:
-    warehouse: Warehouse
-    picks: tuple[Pick, ...]
-
-
-def allocate(
-    demand: Sequence[Demand], book: StockBook, warehouses: Sequence[Warehouse], ship_to: GeoPoint
-) -> Allocated | list[Shortage]:
-    """Serve the whole order from the nearest warehouse that can, and promise it in the book;
-    or, when no single warehouse can, the network-wide shortages (nothing is promised)."""
-    stock = book.rows(d.sku_id for d in demand)
-    warehouse = choose_warehouse(demand, warehouses, stock, ship_to)
-    if warehouse is None:
-        return shortages(demand, stock)
-    picks = plan_picks(demand, [r for r in stock if r.warehouse_id == warehouse.id])
-    book.promise(picks)
-    return Allocated(warehouse, tuple(picks))
-
-
 @dataclass(frozen=True, slots=True)
 class Parcel:
     weight_kg: float
     volume_m3: float
+    box: str | None = None
+    """The catalogue box it was packed in; None: a standard parcel or the goods' own case."""
+    sscc: str | None = None
 
     def __post_init__(self) -> None:
         if not (self.weight_kg > 0 and math.isfinite(self.weight_kg)):
@@ -297,18 +285,6 @@ class StorageLine:
         return self.volume_m3 / PALLET_M3
 
 
-MAX_PARCEL_KG = 25.0
-MAX_PARCEL_M3 = 0.12
-
-
-def default_parcels(weight_kg: float, volume_m3: float) -> list[Parcel]:
-    """Split a load into equal parcels within the standard parcel limits (25 kg, 0.12 m³)."""
-    if weight_kg <= 0 or volume_m3 <= 0:
-        raise InvalidInput("nothing to pack")
-    count = max(1, math.ceil(weight_kg / MAX_PARCEL_KG), math.ceil(volume_m3 / MAX_PARCEL_M3))
-    return [Parcel(weight_kg / count, volume_m3 / count) for _ in range(count)]
-
-
 @dataclass(frozen=True, slots=True)
 class Fulfilment:
     """The warehouse's side of one order: where it is served from and how far it has got."""
@@ -326,7 +302,21 @@ class Fulfilment:
     window_end: datetime | None
     picks: tuple[Pick, ...] = ()
     parcels: tuple[Parcel, ...] = ()
+    carrier: str | None = None
+    route: str | None = None
+    cut_off: datetime | None = None
+    """When the order must be packed at the latest: waves are planned by it."""
+    min_shelf_life_days: int = 0
+    wave_id: str | None = None
 
     def moved_to(self, to: FulfilmentStatus) -> Fulfilment:
         check_fulfilment_transition(self.status, to)
         return replace(self, status=to)
+
+    @property
+    def open_picks(self) -> tuple[Pick, ...]:
+        return tuple(p for p in self.picks if p.status == "open")
+
+    @property
+    def picked_units(self) -> int:
+        return sum(p.picked for p in self.picks if p.status == "picked")

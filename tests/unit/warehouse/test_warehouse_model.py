@@ -4,9 +4,9 @@ from otwb.platform.errors import InvalidInput, InvalidTransition, OutOfStock
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import LocationId, OrderLineId, SkuId, StockId, WarehouseId
 from otwb.platform.values import TemperatureClass
+from otwb.warehouse.allocation import choose_warehouse, plan_picks, shortages
+from otwb.warehouse.cartonisation import MAX_PARCEL_KG, MAX_PARCEL_M3, default_parcels
 from otwb.warehouse.model import (
-    MAX_PARCEL_KG,
-    MAX_PARCEL_M3,
     Demand,
     FulfilmentStatus,
     Location,
@@ -17,10 +17,6 @@ from otwb.warehouse.model import (
     WarehouseKind,
     check_fulfilment_transition,
     check_storable,
-    choose_warehouse,
-    default_parcels,
-    plan_picks,
-    shortages,
 )
 
 CITY = GeoPoint(45.76, 4.83)
