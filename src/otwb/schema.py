@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from otwb.billing import tables as _billing  # noqa: F401
 from otwb.orders import tables as _orders  # noqa: F401
+from otwb.orders import webhook_tables as _webhooks  # noqa: F401
 from otwb.platform.db import Database
 from otwb.platform.tables import metadata
 from otwb.transport import tables as _transport  # noqa: F401

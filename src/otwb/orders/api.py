@@ -2,132 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-from otwb.orders import service
-from otwb.orders.model import (
-    Address,
-    Customer,
-    Order,
-    OrderStatus,
-    ServiceLevel,
+from otwb.orders import capture_repo, changes, service
+from otwb.orders.api_schemas import (
+    AddressIn,
+    CustomerIn,
+    CustomerOut,
+    LineIn,
+    OrderIn,
+    OrderOut,
+    Strict,
+    to_command,
 )
+from otwb.orders.model import OrderStatus
+from otwb.platform.errors import DomainError
 from otwb.platform.geo import GeoPoint
 from otwb.platform.http import Operator, Reader
 from otwb.platform.ids import CustomerId, OrderId
-from otwb.platform.values import DeliveryWindow
 
 router = APIRouter(tags=["orders"])
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CustomerIn(Strict):
-    code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-
-
-class CustomerOut(BaseModel):
-    id: str
-    code: str
-    name: str
-
-    @classmethod
-    def of(cls, c: Customer) -> CustomerOut:
-        return cls(id=c.id, code=c.code, name=c.name)
-
-
-class AddressIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    street: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postcode: str = Field(min_length=1, max_length=20)
-    country: str = Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
-class LineIn(Strict):
-    sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(gt=0, le=1_000_000)
-
-
-class WindowIn(Strict):
-    start: AwareDatetime
-    end: AwareDatetime
-
-    @model_validator(mode="after")
-    def ends_after_start(self) -> WindowIn:
-        if self.end <= self.start:
-            raise ValueError("the delivery window must end after it starts")
-        return self
-
-
-class OrderIn(Strict):
-    customer_id: str = Field(min_length=1)
-    reference: str | None = Field(default=None, max_length=100)
-    ship_to: AddressIn
-    lines: list[LineIn] = Field(min_length=1, max_length=500)
-    service_level: ServiceLevel = ServiceLevel.STANDARD
-    delivery_window: WindowIn | None = None
-
-
-class LineOut(BaseModel):
-    id: str
-    line_no: int
-    sku: str
-    quantity: int
-
-
-class TimelineOut(BaseModel):
-    at: datetime
-    kind: str
-    detail: str
-
-
-class OrderOut(BaseModel):
-    id: str
-    customer_id: str
-    reference: str | None
-    status: OrderStatus
-    service_level: ServiceLevel
-    ship_to: AddressIn
-    delivery_window: WindowIn | None
-    lines: list[LineOut]
-    placed_at: datetime
-    timeline: list[TimelineOut]
-
-    @classmethod
-    def of(cls, o: Order) -> OrderOut:
-        a = o.ship_to
-        return cls(
-            id=o.id,
-            customer_id=o.customer_id,
-            reference=o.reference,
-            status=o.status,
-            service_level=o.service_level,
-            ship_to=AddressIn(
-                name=a.name,
-                street=a.street,
-                city=a.city,
-                postcode=a.postcode,
-                country=a.country,
-                lat=a.point.lat,
-                lon=a.point.lon,
-            ),
-            delivery_window=WindowIn(start=o.window.start, end=o.window.end) if o.window else None,
-            lines=[
-                LineOut(id=x.id, line_no=x.line_no, sku=x.sku, quantity=x.quantity) for x in o.lines
-            ],
-            placed_at=o.placed_at,
-            timeline=[TimelineOut(at=t.at, kind=t.kind, detail=t.detail) for t in o.timeline],
-        )
 
 
 class CancelIn(Strict):
@@ -149,29 +46,49 @@ def get_customer(customer_id: str, caller: Reader) -> CustomerOut:
     return CustomerOut.of(service.get_customer(caller.reader(), CustomerId(customer_id)))
 
 
-def to_command(body: OrderIn) -> service.PlaceOrder:
-    """The service command for a validated order body (the API and the CLI both use it)."""
-    a = body.ship_to
-    return service.PlaceOrder(
-        customer_id=CustomerId(body.customer_id),
-        ship_to=Address(
-            a.name, a.street, a.city, a.postcode, a.country.upper(), GeoPoint(a.lat, a.lon)
-        ),
-        lines=[service.NewLine(x.sku, x.quantity) for x in body.lines],
-        service_level=body.service_level,
-        window=(
-            DeliveryWindow(body.delivery_window.start, body.delivery_window.end)
-            if body.delivery_window
-            else None
-        ),
-        reference=body.reference,
-    )
-
-
 @router.post("/orders", status_code=201, response_model=OrderOut)
 def place_order(body: OrderIn, caller: Operator) -> OrderOut:
+    """Capture an order. Send an ``Idempotency-Key`` header: a retry gets the first answer.
+    A (channel, reference) already used is refused with 409 ``duplicate_order``."""
     order = service.place_order(caller.uow(), to_command(body))
     return OrderOut.of(service.get_order(caller.reader(), order.id))
+
+
+class BatchIn(Strict):
+    orders: list[OrderIn] = Field(min_length=1, max_length=1000)
+
+
+class BatchItemOut(BaseModel):
+    index: int
+    status: int
+    order_id: str | None = None
+    order_status: OrderStatus | None = None
+    code: str | None = None
+    detail: str | None = None
+    extra: dict[str, Any] | None = None
+
+
+class BatchOut(BaseModel):
+    placed: int
+    refused: int
+    results: list[BatchItemOut]
+
+
+@router.post("/orders:batch", response_model=BatchOut)
+def place_orders(body: BatchIn, caller: Operator) -> BatchOut:
+    """Capture up to 1,000 orders in one transaction; each item gets its own result (201, or
+    the problem's status and code); good orders are kept when others are refused."""
+    outcomes = service.place_orders(caller.uow(), [to_command(o) for o in body.orders])
+    results = [
+        BatchItemOut(index=i, status=201, order_id=o.id, order_status=o.status)
+        if not isinstance(o, DomainError)
+        else BatchItemOut(
+            index=i, status=o.status, code=o.code, detail=o.detail, extra=o.extra or None
+        )
+        for i, o in enumerate(outcomes)
+    ]
+    placed = sum(1 for r in results if r.status == 201)
+    return BatchOut(placed=placed, refused=len(results) - placed, results=results)
 
 
 @router.get("/orders", response_model=list[OrderOut])
@@ -193,3 +110,85 @@ def get_order(order_id: str, caller: Reader) -> OrderOut:
 def cancel_order(order_id: str, caller: Operator, body: CancelIn | None = None) -> OrderOut:
     service.cancel_order(caller.uow(), OrderId(order_id), body.reason if body else "")
     return OrderOut.of(service.get_order(caller.reader(), OrderId(order_id)))
+
+
+class HoldIn(Strict):
+    reason: str = Field(min_length=1, max_length=100)
+
+
+class AmendIn(Strict):
+    lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=500)
+    ship_to: AddressIn | None = None
+
+
+@router.post("/orders/{order_id}/hold", response_model=OrderOut)
+def hold_order(order_id: str, body: HoldIn, caller: Operator) -> OrderOut:
+    """Keep the order back from the warehouse (before picking); its allocation is released."""
+    changes.hold_order(caller.uow(), OrderId(order_id), body.reason)
+    return OrderOut.of(service.get_order(caller.reader(), OrderId(order_id)))
+
+
+@router.post("/orders/{order_id}/release", response_model=OrderOut)
+def release_order(order_id: str, caller: Operator) -> OrderOut:
+    """Send a held order to the warehouse (409 ``credit_hold`` while its customer is on hold)."""
+    changes.release_order(caller.uow(), OrderId(order_id))
+    return OrderOut.of(service.get_order(caller.reader(), OrderId(order_id)))
+
+
+@router.post("/orders/{order_id}/amend", response_model=OrderOut)
+def amend_order(order_id: str, body: AmendIn, caller: Operator) -> OrderOut:
+    """New lines and/or address until picked (409 ``too_late_to_amend`` after); the warehouse
+    allocates the order again."""
+    lines = body.lines
+    amendment = changes.Amendment(
+        lines=None if lines is None else [service.NewLine(x.sku, x.quantity) for x in lines],
+        ship_to=None if body.ship_to is None else body.ship_to.to_address(),
+    )
+    changes.amend_order(caller.uow(), OrderId(order_id), amendment)
+    return OrderOut.of(service.get_order(caller.reader(), OrderId(order_id)))
+
+
+class CreditHoldIn(Strict):
+    on: bool
+
+
+class CreditHoldOut(BaseModel):
+    customer: CustomerOut
+    released_orders: list[str]
+
+
+@router.put("/customers/{customer_id}/credit-hold", response_model=CreditHoldOut)
+def set_credit_hold(customer_id: str, body: CreditHoldIn, caller: Operator) -> CreditHoldOut:
+    """Credit hold on: new orders of the customer are placed on hold. Off: the orders held for
+    credit are released to the warehouse, oldest first."""
+    released = changes.set_credit_hold(caller.uow(), CustomerId(customer_id), body.on)
+    customer = service.get_customer(caller.reader(), CustomerId(customer_id))
+    return CreditHoldOut(customer=CustomerOut.of(customer), released_orders=list(released))
+
+
+class PostcodeIn(Strict):
+    country: str = Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")
+    postcode: str = Field(min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=100)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class PostcodesIn(Strict):
+    postcodes: list[PostcodeIn] = Field(min_length=1, max_length=10_000)
+
+
+class PostcodesOut(BaseModel):
+    loaded: int
+    total: int
+
+
+@router.post("/postcodes", response_model=PostcodesOut)
+def load_postcodes(body: PostcodesIn, caller: Operator) -> PostcodesOut:
+    """Load (or replace) entries of the postcode table used to geocode ship-to addresses."""
+    items = [
+        capture_repo.Postcode(p.country, p.postcode, p.city, GeoPoint(p.lat, p.lon))
+        for p in body.postcodes
+    ]
+    total = service.load_postcodes(caller.uow(), items)
+    return PostcodesOut(loaded=len(items), total=total)

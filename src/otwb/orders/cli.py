@@ -9,8 +9,8 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from otwb.orders import service
-from otwb.orders.api import OrderIn, OrderOut, to_command
+from otwb.orders import cli_import, service
+from otwb.orders.api_schemas import OrderIn, OrderOut, to_command
 from otwb.orders.model import OrderStatus
 from otwb.platform.errors import InvalidInput
 from otwb.platform.ids import OrderId
@@ -26,6 +26,8 @@ from otwb.platform.terminal import (
 )
 
 app = typer.Typer(help="O: customers and orders.", no_args_is_help=True)
+app.command("import")(cli_import.import_orders)
+app.add_typer(cli_import.postcodes_app, name="postcodes")
 
 
 @app.command("add-customer")

@@ -3,9 +3,10 @@ lands on its timeline. All are batch handlers: a run of reports is one transacti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from otwb.orders.backorders import Shortage, record_shortages, retry_for_stock
 from otwb.orders.model import OrderStatus
 from otwb.orders.service import Progress, record_progress
 from otwb.platform.bus import MessageBus
@@ -14,10 +15,16 @@ from otwb.platform.uow import UnitOfWork
 from otwb.transport.events import DeliveryFailed, ShipmentDelivered, ShipmentDispatched
 from otwb.warehouse.events import (
     AllocationFailed,
+    GoodsReceived,
+    LinesBackordered,
     OrderHandedOver,
     OrderPacked,
     OrderPicked,
+    ShortLine,
     StockAllocated,
+    StockMoved,
+    StockReceived,
+    TransferReceived,
 )
 
 E = TypeVar("E", bound=Event)
@@ -92,6 +99,37 @@ def _follow(report: Callable[[E], Progress]) -> Callable[[UnitOfWork, Sequence[E
     return handler
 
 
+def _short_skus(short: Sequence[ShortLine]) -> dict[str, int]:
+    return {x.sku: x.requested - x.available for x in short if x.requested > x.available}
+
+
+def allocated_short(e: StockAllocated) -> Shortage:
+    return Shortage(e.order_id, skus=_short_skus(e.short))
+
+
+def failed_short(e: AllocationFailed) -> Shortage:
+    # Nothing was allocated: every unit requested of a short SKU waits (the whole order, too).
+    return Shortage(e.order_id, skus={x.sku: x.requested for x in e.short})
+
+
+def lines_short(e: LinesBackordered) -> Shortage:
+    return Shortage(e.order_id, lines={x.line_id: x.quantity for x in e.lines}, replaces=False)
+
+
+def _shortages(report: Callable[[E], Shortage]) -> Callable[[UnitOfWork, Sequence[E]], None]:
+    def handler(uow: UnitOfWork, events: Sequence[E]) -> None:
+        record_shortages(uow, [report(e) for e in events])
+
+    return handler
+
+
+def _arrivals(skus: Callable[[E], Iterable[str]]) -> Callable[[UnitOfWork, Sequence[E]], None]:
+    def handler(uow: UnitOfWork, events: Sequence[E]) -> None:
+        retry_for_stock(uow, {s for e in events for s in skus(e)})
+
+    return handler
+
+
 def register(bus: MessageBus) -> None:
     bus.subscribe_batch(StockAllocated, "orders.allocated", _follow(allocated))
     bus.subscribe_batch(AllocationFailed, "orders.allocation_failed", _follow(allocation_failed))
@@ -101,3 +139,21 @@ def register(bus: MessageBus) -> None:
     bus.subscribe_batch(ShipmentDispatched, "orders.shipped", _follow(dispatched))
     bus.subscribe_batch(ShipmentDelivered, "orders.delivered", _follow(delivered))
     bus.subscribe_batch(DeliveryFailed, "orders.delivery_failed", _follow(delivery_failed))
+    # Back-orders: shown on the order, retried when stock of the SKU arrives.
+    bus.subscribe_batch(StockAllocated, "orders.backorders.allocated", _shortages(allocated_short))
+    bus.subscribe_batch(AllocationFailed, "orders.backorders.failed", _shortages(failed_short))
+    bus.subscribe_batch(LinesBackordered, "orders.backorders.lines", _shortages(lines_short))
+    bus.subscribe_batch(StockReceived, "orders.backorders.received", _arrivals(lambda e: [e.sku]))
+    bus.subscribe_batch(
+        GoodsReceived, "orders.backorders.goods", _arrivals(lambda e: [x.sku for x in e.lines])
+    )
+    bus.subscribe_batch(
+        TransferReceived,
+        "orders.backorders.transfer",
+        _arrivals(lambda e: [x.sku for x in e.lines]),
+    )
+    bus.subscribe_batch(
+        StockMoved,
+        "orders.backorders.putaway",
+        _arrivals(lambda e: [e.sku] if e.kind == "putaway" else []),
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from otwb.orders.model import (
     Address,
+    Backorder,
     Customer,
     Order,
     OrderLine,
@@ -17,7 +18,7 @@ from otwb.orders.model import (
     ServiceLevel,
     TimelineEntry,
 )
-from otwb.orders.tables import customers, order_lines, order_timeline, orders
+from otwb.orders.tables import customers, order_backorders, order_lines, order_timeline, orders
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId
@@ -76,7 +77,7 @@ def insert_customer(uow: UnitOfWork, customer: Customer) -> None:
 
 
 def _customer(row: Any) -> Customer:
-    return Customer(CustomerId(row.id), row.code, row.name)
+    return Customer(CustomerId(row.id), row.code, row.name, bool(row.credit_hold))
 
 
 def find_customer(uow: UnitOfWork, customer_id: CustomerId) -> Customer | None:
@@ -133,6 +134,8 @@ def _order_row(uow: UnitOfWork, order: Order) -> dict[str, Any]:
         "tenant_id": uow.tenant_id,
         "customer_id": order.customer_id,
         "reference": order.reference,
+        "channel": order.channel,
+        "hold_reason": order.hold_reason,
         "status": order.status.value,
         "service_level": order.service_level.value,
         "ship_to_name": addr.name,
@@ -149,10 +152,13 @@ def _order_row(uow: UnitOfWork, order: Order) -> dict[str, Any]:
     }
 
 
-def get_order(uow: UnitOfWork, order_id: OrderId, *, with_timeline: bool = False) -> Order:
-    row = uow.conn.execute(
-        select(orders).where(orders.c.tenant_id == uow.tenant_id, orders.c.id == order_id)
-    ).one_or_none()
+def get_order(
+    uow: UnitOfWork, order_id: OrderId, *, with_timeline: bool = False, lock: bool = False
+) -> Order:
+    """The order, its lines and back-orders (and timeline); ``lock``: its row locked until the
+    transaction ends (a change to the order)."""
+    query = select(orders).where(orders.c.tenant_id == uow.tenant_id, orders.c.id == order_id)
+    row = uow.conn.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None:
         raise NotFound(f"no order {order_id}")
     lines = uow.conn.execute(
@@ -170,10 +176,26 @@ def get_order(uow: UnitOfWork, order_id: OrderId, *, with_timeline: bool = False
             .order_by(order_timeline.c.id)
         ).all()
         timeline = tuple(TimelineEntry(e.at, e.kind, e.detail) for e in entries)
-    return _order(row, lines, timeline)
+    waiting = uow.conn.execute(
+        select(order_backorders)
+        .where(
+            order_backorders.c.tenant_id == uow.tenant_id,
+            order_backorders.c.order_id == order_id,
+        )
+        .order_by(order_backorders.c.id)
+    ).all()
+    backorders = tuple(
+        Backorder(OrderLineId(b.line_id), b.sku, b.quantity, b.since) for b in waiting
+    )
+    return _order(row, lines, timeline, backorders)
 
 
-def _order(row: Any, lines: Sequence[Any], timeline: tuple[TimelineEntry, ...]) -> Order:
+def _order(
+    row: Any,
+    lines: Sequence[Any],
+    timeline: tuple[TimelineEntry, ...],
+    backorders: tuple[Backorder, ...] = (),
+) -> Order:
     window = (
         DeliveryWindow(row.window_start, row.window_end) if row.window_start is not None else None
     )
@@ -195,6 +217,9 @@ def _order(row: Any, lines: Sequence[Any], timeline: tuple[TimelineEntry, ...]) 
         status=OrderStatus(row.status),
         placed_at=row.placed_at,
         timeline=timeline,
+        channel=row.channel,
+        hold_reason=row.hold_reason,
+        backorders=backorders,
     )
 
 
@@ -207,17 +232,39 @@ def list_orders(
     rows = uow.conn.execute(query.order_by(orders.c.id).limit(limit).offset(offset)).all()
     if not rows:
         return []
-    lines_by_order: dict[str, list[Any]] = {r.id: [] for r in rows}
+    lines_by_order = _lines_of(uow, [OrderId(r.id) for r in rows])
+    return [_order(r, lines_by_order[r.id], ()) for r in rows]
+
+
+def _lines_of(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[str, list[Any]]:
+    lines_by_order: dict[str, list[Any]] = {oid: [] for oid in order_ids}
     for line in uow.conn.execute(
         select(order_lines)
         .where(
             order_lines.c.tenant_id == uow.tenant_id,
-            order_lines.c.order_id.in_(list(lines_by_order)),
+            order_lines.c.order_id.in_(sorted(lines_by_order)),
         )
         .order_by(order_lines.c.order_id, order_lines.c.line_no)
     ):
         lines_by_order[line.order_id].append(line)
-    return [_order(r, lines_by_order[r.id], ()) for r in rows]
+    return lines_by_order
+
+
+def lines_of(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[OrderId, list[OrderLine]]:
+    """The lines of these orders, by order, in line order."""
+    return {
+        OrderId(oid): [OrderLine(OrderLineId(x.id), x.line_no, x.sku, x.quantity) for x in lines]
+        for oid, lines in _lines_of(uow, order_ids).items()
+    }
+
+
+def placed_at(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[OrderId, datetime]:
+    rows = uow.conn.execute(
+        select(orders.c.id, orders.c.placed_at).where(
+            orders.c.tenant_id == uow.tenant_id, orders.c.id.in_(sorted(set(order_ids)))
+        )
+    )
+    return {OrderId(r.id): r.placed_at for r in rows}
 
 
 def get_status(uow: UnitOfWork, order_id: OrderId) -> OrderStatus:

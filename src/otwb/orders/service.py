@@ -5,49 +5,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from otwb.orders import repo
-from otwb.orders.events import OrderCancelled, OrderPlaced, PlacedLine, ShipToPayload
+from otwb.orders import capture_repo, changes_repo, repo
+from otwb.orders.capture import NewLine as NewLine  # capture's use cases, re-exported
+from otwb.orders.capture import PlaceOrder as PlaceOrder
+from otwb.orders.capture import place_order as place_order
+from otwb.orders.capture import place_orders as place_orders
+from otwb.orders.events import OrderCancelled
 from otwb.orders.model import (
-    Address,
     Customer,
     Order,
-    OrderLine,
     OrderStatus,
-    ServiceLevel,
     check_transition,
+    postcode_key,
 )
 from otwb.platform.errors import (
     Conflict,
-    DomainError,
     InvalidInput,
     InvalidTransition,
     NotFound,
-    UnknownSku,
 )
-from otwb.platform.ids import CustomerId, OrderId, OrderLineId
+from otwb.platform.ids import CustomerId, OrderId
 from otwb.platform.uow import UnitOfWork
-from otwb.platform.values import DeliveryWindow
-from otwb.warehouse import service as warehouse
 
 log = logging.getLogger("otwb.orders")
-
-
-@dataclass(frozen=True)
-class NewLine:
-    sku: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class PlaceOrder:
-    customer_id: CustomerId
-    ship_to: Address
-    lines: Sequence[NewLine]
-    service_level: ServiceLevel = ServiceLevel.STANDARD
-    window: DeliveryWindow | None = None
-    reference: str | None = None
 
 
 # -- customers ------------------------------------------------------------------------------
@@ -78,96 +59,6 @@ def list_customers(uow: UnitOfWork) -> list[Customer]:
 
 
 # -- orders ---------------------------------------------------------------------------------
-def place_order(uow: UnitOfWork, command: PlaceOrder) -> Order:
-    """Validate and store a new order; ``OrderPlaced`` sets the warehouse to work."""
-    [outcome] = place_orders(uow, [command])
-    if isinstance(outcome, DomainError):
-        raise outcome
-    return outcome
-
-
-def place_orders(uow: UnitOfWork, commands: Sequence[PlaceOrder]) -> list[Order | DomainError]:
-    """Place a batch of orders in one transaction (an import, an EDI file, a busy channel).
-
-    Each command becomes an order or the error that refused it -- unknown customer, unknown
-    SKU, invalid line -- and the good ones are stored even when others are refused. Each order
-    placed publishes ``OrderPlaced``.
-    """
-    now = uow.clock.now()
-    outcomes: list[Order | DomainError] = [_new_order(uow, c, now) for c in commands]
-    with uow:
-        built = [o for o in outcomes if isinstance(o, Order)]
-        customers = repo.known_customers(uow, [o.customer_id for o in built])
-        unknown = set(warehouse.unknown_skus(uow, sorted({s for o in built for s in o.skus})))
-        for n, outcome in enumerate(outcomes):
-            if isinstance(outcome, Order):
-                outcomes[n] = _check(outcome, customers, unknown)
-        placed = [o for o in outcomes if isinstance(o, Order)]
-        if placed:
-            repo.insert_orders(uow, placed)
-            repo.add_timeline_entries(
-                uow, [(o.id, "placed", f"{len(o.lines)} line(s)") for o in placed], now
-            )
-            for order in placed:
-                uow.record(_placed(order))
-            uow.commit()
-    return outcomes
-
-
-def _new_order(uow: UnitOfWork, command: PlaceOrder, now: datetime) -> Order | DomainError:
-    try:
-        return Order(
-            id=OrderId(uow.ids.new("ord")),
-            customer_id=command.customer_id,
-            reference=command.reference,
-            ship_to=command.ship_to,
-            lines=tuple(
-                OrderLine(OrderLineId(uow.ids.new("oli")), number, line.sku.strip(), line.quantity)
-                for number, line in enumerate(command.lines, start=1)
-            ),
-            service_level=command.service_level,
-            window=command.window,
-            status=OrderStatus.PLACED,
-            placed_at=now,
-        )
-    except DomainError as exc:
-        return exc
-
-
-def _check(order: Order, customers: set[CustomerId], unknown: set[str]) -> Order | DomainError:
-    if order.customer_id not in customers:
-        return InvalidInput(f"unknown customer {order.customer_id}", field="customer_id")
-    missing = [sku for sku in order.skus if sku in unknown]
-    if missing:
-        return UnknownSku(f"unknown SKU(s): {', '.join(missing)}", skus=missing)
-    return order
-
-
-def _placed(order: Order) -> OrderPlaced:
-    addr = order.ship_to
-    return OrderPlaced(
-        order_id=order.id,
-        customer_id=order.customer_id,
-        ship_to=ShipToPayload(
-            name=addr.name,
-            street=addr.street,
-            city=addr.city,
-            postcode=addr.postcode,
-            country=addr.country,
-            lat=addr.point.lat,
-            lon=addr.point.lon,
-        ),
-        lines=tuple(
-            PlacedLine(line_id=x.id, line_no=x.line_no, sku=x.sku, quantity=x.quantity)
-            for x in order.lines
-        ),
-        service_level=order.service_level.value,
-        window_start=order.window.start if order.window else None,
-        window_end=order.window.end if order.window else None,
-        placed_at=order.placed_at,
-    )
-
-
 def get_order(uow: UnitOfWork, order_id: OrderId) -> Order:
     """The order with its timeline of events."""
     with uow:
@@ -189,10 +80,11 @@ def orders_by_status(uow: UnitOfWork) -> dict[str, int]:
 def cancel_order(uow: UnitOfWork, order_id: OrderId, reason: str = "") -> Order:
     """Cancel before shipping; the warehouse releases the stock when it hears of it."""
     with uow:
-        order = repo.get_order(uow, order_id)
+        order = repo.get_order(uow, order_id, lock=True)
         cancelled = order.cancel()
         now = uow.clock.now()
-        repo.save_status(uow, order_id, order.status, cancelled.status, now)
+        changes_repo.save_order(uow, order.status, cancelled, now)
+        changes_repo.clear_backorders(uow, [order_id])
         repo.add_timeline(uow, order_id, now, "cancelled", reason or "cancelled")
         uow.record(OrderCancelled(order_id=order_id, reason=reason))
         uow.commit()
@@ -248,3 +140,18 @@ def note_on_timeline(uow: UnitOfWork, order_id: OrderId, kind: str, detail: str)
         repo.get_status(uow, order_id)  # tenant check: NotFound for another tenant's order
         repo.add_timeline(uow, order_id, uow.clock.now(), kind, detail)
         uow.commit()
+
+
+def load_postcodes(uow: UnitOfWork, items: Sequence[capture_repo.Postcode]) -> int:
+    """Load postcodes into the tenant's table (replacing equal keys); the table's size after."""
+    keyed: dict[tuple[str, str], capture_repo.Postcode] = {}
+    for p in items:
+        country, code = postcode_key(p.country, p.postcode)
+        if len(country) != 2 or not country.isalpha() or not code or not p.city.strip():
+            raise InvalidInput(f"postcode entry {p.country} {p.postcode!r} is incomplete")
+        keyed[(country, code)] = capture_repo.Postcode(country, code, p.city.strip(), p.point)
+    with uow:
+        capture_repo.replace_postcodes(uow, list(keyed.values()))
+        total = capture_repo.count_postcodes(uow)
+        uow.commit()
+    return total

@@ -1,24 +1,34 @@
-"""How W reacts to orders: allocate what is placed, release what is cancelled."""
+"""How W reacts to orders: allocate what O releases to it (forgetting an earlier allocation of
+the same order first), release what is held or cancelled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
 
-from otwb.orders.events import OrderCancelled, OrderPlaced
+from otwb.orders.events import OrderCancelled, OrderHeld, OrderReleased
 from otwb.platform.bus import MessageBus
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse import fulfilment
+from otwb.warehouse import fulfilment, reallocation
 from otwb.warehouse.fulfilment import AllocationRequest, RequestedLine
 
 
-def on_orders_placed(uow: UnitOfWork, events: Sequence[OrderPlaced]) -> None:
-    fulfilment.allocate_orders(uow, [_request(e) for e in events])
+def on_orders_released(uow: UnitOfWork, events: Sequence[OrderReleased]) -> None:
+    with uow:
+        if any(e.reason != "placed" for e in events):  # allocated before, maybe
+            free = reallocation.withdraw(uow, [e.order_id for e in events])
+            events = [e for e in events if e.order_id in free]
+        fulfilment.allocate_orders(uow, [_request(e) for e in events])
+        uow.commit()
 
 
-def _request(e: OrderPlaced) -> AllocationRequest:
+def on_order_held(uow: UnitOfWork, e: OrderHeld) -> None:
+    reallocation.release_held(uow, e.order_id)
+
+
+def _request(e: OrderReleased) -> AllocationRequest:
     to = e.ship_to
     return AllocationRequest(
         order_id=e.order_id,
@@ -30,6 +40,7 @@ def _request(e: OrderPlaced) -> AllocationRequest:
         service_level=e.service_level,
         window_start=e.window_start,
         window_end=e.window_end,
+        partial=e.partial,
     )
 
 
@@ -39,5 +50,6 @@ def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
 
 
 def register(bus: MessageBus) -> None:
-    bus.subscribe_batch(OrderPlaced, "warehouse.allocate", on_orders_placed)
+    bus.subscribe_batch(OrderReleased, "warehouse.allocate", on_orders_released)
+    bus.subscribe(OrderHeld, "warehouse.hold", on_order_held)
     bus.subscribe(OrderCancelled, "warehouse.release", on_order_cancelled)
