@@ -1,4 +1,5 @@
-"""``otwb serve``: the API under uvicorn, with the outbox relay retrying due events."""
+"""``otwb serve``: the API under uvicorn, with the outbox relay retrying due events (and
+delivering due webhooks)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 import uvicorn
 
 from otwb.api import create_app
+from otwb.orders import webhook_dispatch
 from otwb.platform.runtime import Runtime
 
 log = logging.getLogger("otwb.server")
@@ -20,6 +22,7 @@ def _relay(runtime: Runtime, stop: threading.Event) -> None:
         try:
             # Leave fresh events to the request that committed them (it is delivering them).
             runtime.bus.dispatch_pending(runtime, min_age=timedelta(seconds=5))
+            webhook_dispatch.deliver_due(runtime)
         except Exception:
             log.exception("outbox relay pass failed; retrying")
 

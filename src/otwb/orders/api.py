@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from otwb.orders import capture_repo, changes, service
+from otwb.orders import api_webhooks, capture_repo, changes, service
 from otwb.orders.api_schemas import (
     AddressIn,
     CustomerIn,
@@ -25,6 +25,7 @@ from otwb.platform.http import Operator, Reader
 from otwb.platform.ids import CustomerId, OrderId
 
 router = APIRouter(tags=["orders"])
+router.include_router(api_webhooks.router)
 
 
 class CancelIn(Strict):

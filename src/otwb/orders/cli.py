@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from otwb.orders import cli_import, service
+from otwb.orders import cli_import, cli_webhooks, service
 from otwb.orders.api_schemas import OrderIn, OrderOut, to_command
 from otwb.orders.model import OrderStatus
 from otwb.platform.errors import InvalidInput
@@ -28,6 +28,7 @@ from otwb.platform.terminal import (
 app = typer.Typer(help="O: customers and orders.", no_args_is_help=True)
 app.command("import")(cli_import.import_orders)
 app.add_typer(cli_import.postcodes_app, name="postcodes")
+app.add_typer(cli_webhooks.app, name="webhooks")
 
 
 @app.command("add-customer")
