@@ -14,8 +14,8 @@ from otwb.transport import handlers as transport_handlers
 from otwb.warehouse import handlers as warehouse_handlers
 
 
-def build_bus() -> MessageBus:
-    bus = MessageBus()
+def build_bus(bus: MessageBus | None = None) -> MessageBus:
+    bus = bus or MessageBus()
     for context in (orders_handlers, warehouse_handlers, transport_handlers, billing_handlers):
         context.register(bus)
     return bus

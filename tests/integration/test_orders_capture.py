@@ -16,7 +16,7 @@ from otwb.orders.errors import (
     InvalidAddress,
     TooLateToAmend,
 )
-from otwb.orders.model import OrderStatus, PostalAddress
+from otwb.orders.model import Order, OrderStatus, PostalAddress
 from otwb.orders.tables import orders as orders_table
 from otwb.platform.errors import InvalidTransition
 from otwb.platform.geo import GeoPoint
@@ -77,7 +77,10 @@ def test_a_channel_reference_is_taken_once(uow, depot, runtime):
         ],
     )
     assert [type(o).__name__ for o in outcomes] == ["Order", "Order", "DuplicateOrder"]
-    assert outcomes[2].extra["existing_order_id"] == outcomes[1].id
+    second, third = outcomes[1], outcomes[2]
+    assert isinstance(second, Order)
+    assert isinstance(third, DuplicateOrder)
+    assert third.extra["existing_order_id"] == second.id
     # The database refuses it too (UNIQUE), whatever the code does.
     with runtime.db.engine.connect() as conn:
         n = conn.execute(

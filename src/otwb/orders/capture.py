@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from otwb.orders import capture_repo, repo
 from otwb.orders.errors import AddressNotGeocoded, DuplicateOrder
-from otwb.orders.events import OrderHeld, OrderPlaced
+from otwb.orders.events import OrderHeld, OrderPlaced, PlacedLine, ShipToPayload
 from otwb.orders.model import (
     DEFAULT_CHANNEL,
     Address,
@@ -196,12 +196,14 @@ def _replace(outcomes: list[Order | DomainError], placed: list[Order]) -> list[O
 def _store(uow: UnitOfWork, placed: list[Order], now: datetime) -> None:
     repo.insert_orders(uow, placed)
     repo.add_timeline_entries(uow, [_placed_note(o) for o in placed], now)
+    payloads = {o.id: (ship_to_payload(o.ship_to), line_payloads(o.lines)) for o in placed}
     for order in placed:
-        uow.record(_placed_event(order))
+        uow.record(_placed_event(order, *payloads[order.id]))
     on_hold = [o for o in placed if o.status is OrderStatus.ON_HOLD]
     for order in on_hold:
         uow.record(OrderHeld(order_id=order.id, reason=order.hold_reason or CREDIT_HOLD))
-    release_to_warehouse(uow, [o for o in placed if o.status is OrderStatus.PLACED], "placed")
+    released = [o for o in placed if o.status is OrderStatus.PLACED]
+    release_to_warehouse(uow, released, "placed", payloads=payloads)
 
 
 def _placed_note(order: Order) -> tuple[OrderId, str, str]:
@@ -213,12 +215,14 @@ def _placed_note(order: Order) -> tuple[OrderId, str, str]:
     return order.id, "placed", detail
 
 
-def _placed_event(order: Order) -> OrderPlaced:
+def _placed_event(
+    order: Order, ship_to: ShipToPayload, lines: tuple[PlacedLine, ...]
+) -> OrderPlaced:
     return OrderPlaced(
         order_id=order.id,
         customer_id=order.customer_id,
-        ship_to=ship_to_payload(order.ship_to),
-        lines=line_payloads(order.lines),
+        ship_to=ship_to,
+        lines=lines,
         service_level=order.service_level.value,
         window_start=order.window.start if order.window else None,
         window_end=order.window.end if order.window else None,

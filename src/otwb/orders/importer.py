@@ -22,16 +22,19 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from otwb.orders import capture, repo
 from otwb.orders.model import Address, OrderStatus, PostalAddress, ServiceLevel
+from otwb.platform.bus import MessageBus
 from otwb.platform.errors import DomainError
+from otwb.platform.events import Envelope
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId
+from otwb.platform.runtime import Runtime
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import DeliveryWindow
 
@@ -136,6 +139,21 @@ def _plain_row(item: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in item.items()}
 
 
+class RelayOnlyBus(MessageBus):
+    """Every context's subscriptions, but nothing delivered in-process: the events wait in the
+    outbox for the relay (``otwb serve``, ``otwb outbox dispatch``)."""
+
+    def after_commit(self, runtime: Runtime, envelopes: Iterable[Envelope]) -> None:
+        return None
+
+
+def deferred(runtime: Runtime) -> Runtime:
+    """The runtime for an import that leaves the warehouse's work to the outbox relay."""
+    from otwb.bootstrap import build_bus
+
+    return replace(runtime, bus=build_bus(RelayOnlyBus()))
+
+
 def import_rows(
     uow: UnitOfWork,
     rows: Iterable[tuple[int, dict[str, str]]],
@@ -171,28 +189,27 @@ def import_rows(
 def _flush(
     uow: UnitOfWork, pending: list[_Pending], customers: dict[str, CustomerId], report: ImportReport
 ) -> None:
+    """Place one batch; its rejections are reported in row order."""
     commands: list[capture.PlaceOrder] = []
     sources: list[_Pending] = []
+    refused: list[Rejection] = []
     for p in pending:
         report.orders += 1
         try:
             commands.append(_command(p, customers))
             sources.append(p)
         except RowError as exc:
-            report.rejected += 1
             row = p.first_row if exc.row is None else exc.row
-            report.rejections.append(Rejection(row, p.reference, exc.code, exc.reason))
-    if not commands:
-        return
-    for p, outcome in zip(sources, capture.place_orders(uow, commands), strict=True):
+            refused.append(Rejection(row, p.reference, exc.code, exc.reason))
+    outcomes = capture.place_orders(uow, commands) if commands else []
+    for p, outcome in zip(sources, outcomes, strict=True):
         if isinstance(outcome, DomainError):
-            report.rejected += 1
-            report.rejections.append(
-                Rejection(p.first_row, p.reference, outcome.code, outcome.detail)
-            )
+            refused.append(Rejection(p.first_row, p.reference, outcome.code, outcome.detail))
         else:
             report.placed += 1
             report.on_hold += outcome.status is OrderStatus.ON_HOLD
+    report.rejected += len(refused)
+    report.rejections.extend(sorted(refused, key=lambda r: r.row))
 
 
 def _command(p: _Pending, customers: dict[str, CustomerId]) -> capture.PlaceOrder:

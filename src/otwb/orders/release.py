@@ -8,10 +8,11 @@ here: it decides *where* the released order is served.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from otwb.orders.events import OrderReleased, PlacedLine, ShipToPayload
 from otwb.orders.model import Address, Order, OrderLine
+from otwb.platform.ids import OrderId
 from otwb.platform.uow import UnitOfWork
 
 
@@ -34,17 +35,27 @@ def line_payloads(lines: Sequence[OrderLine]) -> tuple[PlacedLine, ...]:
 
 
 def release_to_warehouse(
-    uow: UnitOfWork, orders: Sequence[Order], reason: str, *, partial: bool = False
+    uow: UnitOfWork,
+    orders: Sequence[Order],
+    reason: str,
+    *,
+    partial: bool = False,
+    payloads: Mapping[OrderId, tuple[ShipToPayload, tuple[PlacedLine, ...]]] | None = None,
 ) -> None:
     """Send these orders (in this order: it is the warehouse's FIFO) to the warehouse, in the
-    caller's transaction."""
+    caller's transaction. (``payloads``: the address and lines already built, at capture.)"""
     for order in orders:
+        ship_to, lines = (
+            payloads[order.id]
+            if payloads is not None
+            else (ship_to_payload(order.ship_to), line_payloads(order.lines))
+        )
         uow.record(
             OrderReleased(
                 order_id=order.id,
                 customer_id=order.customer_id,
-                ship_to=ship_to_payload(order.ship_to),
-                lines=line_payloads(order.lines),
+                ship_to=ship_to,
+                lines=lines,
                 service_level=order.service_level.value,
                 window_start=order.window.start if order.window else None,
                 window_end=order.window.end if order.window else None,
