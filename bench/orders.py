@@ -34,7 +34,6 @@ from sqlalchemy import Table, func, select
 from common import Stopwatch, arguments, console, report, sqlite_database, verdict
 from otwb.bootstrap import bootstrap
 from otwb.orders import importer, service
-from otwb.orders.cli_import import read_postcodes
 from otwb.orders.tables import order_lines, orders
 from otwb.platform import auth
 from otwb.platform.clock import SimulatedClock
@@ -51,14 +50,14 @@ TARGET_SECONDS = 60.0
 CUSTOMERS = 1_000
 SKUS = 500
 START = datetime(2026, 11, 25, 6, tzinfo=UTC)
-POSTCODES = Path(__file__).resolve().parent.parent / "src/otwb/orders/data/lyon_postcodes.csv"
+POSTCODES = importer.LYON_POSTCODES
 STREETS = ("rue de la République", "avenue Jean Jaurès", "cours Lafayette", "rue Garibaldi")
 
 
 def generate(path: Path, orders_n: int, customers: int, skus: int, seed: int) -> tuple[int, int]:
     """Write the CSV; the orders in it that are bad (and must be rejected), and their rows."""
     rng = random.Random(seed)
-    codes = read_postcodes(POSTCODES)
+    codes = importer.read_postcodes(POSTCODES)
     bad = bad_rows = 0
     with path.open("w", newline="", encoding="utf-8") as out:
         w = csv.writer(out)
@@ -127,7 +126,7 @@ def setup_tenant(rt: Runtime, name: str, stocked: bool) -> TenantId:
     )
     for c in range(CUSTOMERS):
         service.create_customer(uow, f"C{c:05d}", f"Customer {c}")
-    service.load_postcodes(uow, read_postcodes(POSTCODES))
+    service.load_postcodes(uow, importer.read_postcodes(POSTCODES))
     if stocked:
         w = warehouse.create_warehouse(
             uow, "CEN", "Central", WarehouseKind.CENTRAL, GeoPoint(45.72, 4.95)

@@ -80,6 +80,15 @@ def test_a_csv_with_good_and_bad_rows_keeps_the_good_orders_and_reports_the_bad(
     assert by_ref["SO-1"]["status"] == "allocated"
     assert by_ref["SO-2"]["channel"] == "shop"
     assert (by_ref["SO-2"]["ship_to"]["lat"], by_ref["SO-2"]["ship_to"]["lon"]) == (45.7505, 4.827)
+    so2 = by_ref["SO-2"]["id"]
+    assert "on_hold (customer called)" in otwb("order", "hold", so2, "customer called", *t)
+    assert otwb("order", "release", so2, *t).strip().endswith("allocated")
+    change = tmp_path / "amend.json"
+    change.write_text(json.dumps({"lines": [{"sku": "TEA", "quantity": 7}]}))
+    assert "allocated, 1 line(s)" in otwb("order", "amend", so2, str(change), *t)
+    customer = by_ref["SO-2"]["customer_id"]
+    assert "on credit hold" in otwb("order", "credit-hold", customer, "--on", *t)
+    assert "0 order(s) released" in otwb("order", "credit-hold", customer, "--off", *t)
     # Importing the same file again: every order is now a duplicate (or still bad).
     again = json.loads(otwb("order", "import", str(file), "--json", *t))
     assert (again["placed"], again["rejected"]) == (0, 8)

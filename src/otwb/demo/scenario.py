@@ -21,6 +21,7 @@ from otwb.billing import service as billing
 from otwb.demo import geography
 from otwb.demo.catalogue import Product, products
 from otwb.orders import service as orders
+from otwb.orders.importer import LYON_POSTCODES, read_postcodes
 from otwb.orders.model import (
     Address,
     Customer,
@@ -93,6 +94,7 @@ def build(uow: UowFactory, day: date, n_orders: int, rng: random.Random) -> Scen
     sites = _sites(uow)
     catalogue = products(SKU_COUNT, rng)
     customers, addresses = _customers(uow, rng)
+    orders.load_postcodes(uow(), read_postcodes(LYON_POSTCODES))  # geocodes orders without lat/lon
     key_accounts = customers[:KEY_ACCOUNTS]
     _skus(uow, catalogue, key_accounts)
     scenario = Scenario(sites, catalogue, customers, addresses, key_accounts)

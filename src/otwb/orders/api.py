@@ -122,6 +122,14 @@ class AmendIn(Strict):
     ship_to: AddressIn | None = None
 
 
+def amendment_of(body: AmendIn) -> changes.Amendment:
+    lines = body.lines
+    return changes.Amendment(
+        lines=None if lines is None else [service.NewLine(x.sku, x.quantity) for x in lines],
+        ship_to=None if body.ship_to is None else body.ship_to.to_address(),
+    )
+
+
 @router.post("/orders/{order_id}/hold", response_model=OrderOut)
 def hold_order(order_id: str, body: HoldIn, caller: Operator) -> OrderOut:
     """Keep the order back from the warehouse (before picking); its allocation is released."""
@@ -140,12 +148,7 @@ def release_order(order_id: str, caller: Operator) -> OrderOut:
 def amend_order(order_id: str, body: AmendIn, caller: Operator) -> OrderOut:
     """New lines and/or address until picked (409 ``too_late_to_amend`` after); the warehouse
     allocates the order again."""
-    lines = body.lines
-    amendment = changes.Amendment(
-        lines=None if lines is None else [service.NewLine(x.sku, x.quantity) for x in lines],
-        ship_to=None if body.ship_to is None else body.ship_to.to_address(),
-    )
-    changes.amend_order(caller.uow(), OrderId(order_id), amendment)
+    changes.amend_order(caller.uow(), OrderId(order_id), amendment_of(body))
     return OrderOut.of(service.get_order(caller.reader(), OrderId(order_id)))
 
 

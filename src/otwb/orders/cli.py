@@ -9,11 +9,12 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from otwb.orders import cli_import, cli_webhooks, service
+from otwb.orders import changes, cli_import, cli_webhooks, service
+from otwb.orders.api import AmendIn, amendment_of
 from otwb.orders.api_schemas import OrderIn, OrderOut, to_command
 from otwb.orders.model import OrderStatus
 from otwb.platform.errors import InvalidInput
-from otwb.platform.ids import OrderId
+from otwb.platform.ids import CustomerId, OrderId
 from otwb.platform.terminal import (
     DbOption,
     JsonOption,
@@ -118,3 +119,54 @@ def list_(
 def cancel(order_id: str, tenant: TenantOption, reason: str = "", db: DbOption = None) -> None:
     order = service.cancel_order(tenant_uow(runtime(db), tenant), OrderId(order_id), reason)
     console.print(f"order {order.id}: {order.status.value}")
+
+
+@app.command("hold")
+@domain_errors
+def hold(order_id: str, reason: str, tenant: TenantOption, db: DbOption = None) -> None:
+    """Keep an order back from the warehouse (its allocation is released)."""
+    order = changes.hold_order(tenant_uow(runtime(db), tenant), OrderId(order_id), reason)
+    console.print(f"order {order.id}: {order.status.value} ({order.hold_reason})")
+
+
+@app.command("release")
+@domain_errors
+def release(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
+    """Send a held order to the warehouse."""
+    rt = runtime(db)
+    changes.release_order(tenant_uow(rt, tenant), OrderId(order_id))
+    now = service.get_order(tenant_uow(rt, tenant, read_only=True), OrderId(order_id))
+    console.print(f"order {now.id}: {now.status.value}")
+
+
+@app.command("amend")
+@domain_errors
+def amend(
+    order_id: str,
+    file: Annotated[Path, typer.Argument(help='JSON: {"lines": [...], "ship_to": {...}}')],
+    tenant: TenantOption,
+    db: DbOption = None,
+) -> None:
+    """Change the lines and/or the address of an order not yet picked."""
+    try:
+        body = AmendIn.model_validate_json(file.read_bytes())
+    except ValidationError as exc:
+        raise InvalidInput(str(exc)) from None
+    rt = runtime(db)
+    changes.amend_order(tenant_uow(rt, tenant), OrderId(order_id), amendment_of(body))
+    now = service.get_order(tenant_uow(rt, tenant, read_only=True), OrderId(order_id))
+    console.print(f"order {now.id}: {now.status.value}, {len(now.lines)} line(s)")
+
+
+@app.command("credit-hold")
+@domain_errors
+def credit_hold(
+    customer_id: str,
+    tenant: TenantOption,
+    on: Annotated[bool, typer.Option("--on/--off", help="Put on credit hold, or lift it")] = True,
+    db: DbOption = None,
+) -> None:
+    """Credit hold: new orders of the customer wait on hold; lifting it releases them."""
+    released = changes.set_credit_hold(tenant_uow(runtime(db), tenant), CustomerId(customer_id), on)
+    state = "on credit hold" if on else f"credit hold lifted, {len(released)} order(s) released"
+    console.print(f"customer {customer_id}: {state}")

@@ -14,9 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from otwb.orders import importer, service
-from otwb.orders.capture_repo import Postcode
 from otwb.platform.errors import InvalidInput
-from otwb.platform.geo import GeoPoint
 from otwb.platform.terminal import (
     DbOption,
     JsonOption,
@@ -135,20 +133,6 @@ def load_postcodes(
     db: DbOption = None,
 ) -> None:
     """Load (or replace) postcodes; e.g. src/otwb/orders/data/lyon_postcodes.csv."""
-    items = read_postcodes(file)
+    items = importer.read_postcodes(file)
     total = service.load_postcodes(tenant_uow(runtime(db), tenant), items)
     console.print(f"{len(items)} postcode(s) loaded; the table holds {total}")
-
-
-def read_postcodes(file: Path) -> list[Postcode]:
-    items: list[Postcode] = []
-    with file.open(newline="", encoding="utf-8-sig") as f:
-        for number, row in enumerate(csv.DictReader(f), start=2):
-            try:
-                point = GeoPoint(float(row["lat"]), float(row["lon"]))
-                items.append(Postcode(row["country"], row["postcode"], row["city"], point))
-            except (KeyError, TypeError, ValueError):
-                raise InvalidInput(
-                    f"{file}, row {number}: needs country, postcode, city, lat, lon"
-                ) from None
-    return items

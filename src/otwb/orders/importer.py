@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from otwb.orders import capture, repo
+from otwb.orders.capture_repo import Postcode
 from otwb.orders.model import Address, OrderStatus, PostalAddress, ServiceLevel
 from otwb.platform.bus import MessageBus
-from otwb.platform.errors import DomainError
+from otwb.platform.errors import DomainError, InvalidInput
 from otwb.platform.events import Envelope
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId
@@ -57,6 +58,8 @@ COLUMNS = (
 )
 REQUIRED = ("reference", "customer", "name", "street", "postcode", "city", "country", "sku")
 BATCH = 2000
+LYON_POSTCODES = Path(__file__).resolve().parent / "data" / "lyon_postcodes.csv"
+"""A small Lyon-area postcode table (the demo loads it; ``otwb order postcodes load``)."""
 
 
 class RowError(Exception):
@@ -300,3 +303,17 @@ def _window(start: str, end: str) -> DeliveryWindow | None:
     if ends <= begins:
         raise RowError("invalid_window", "the delivery window must end after it starts")
     return DeliveryWindow(begins, ends)
+
+
+def read_postcodes(file: Path) -> list[Postcode]:
+    items: list[Postcode] = []
+    with file.open(newline="", encoding="utf-8-sig") as f:
+        for number, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                point = GeoPoint(float(row["lat"]), float(row["lon"]))
+                items.append(Postcode(row["country"], row["postcode"], row["city"], point))
+            except (KeyError, TypeError, ValueError):
+                raise InvalidInput(
+                    f"{file}, row {number}: needs country, postcode, city, lat, lon"
+                ) from None
+    return items
