@@ -21,6 +21,7 @@ from otwb.orders.tables import orders as orders_table
 from otwb.platform.errors import InvalidTransition
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId
+from otwb.platform.tables import outbox
 from otwb.warehouse import fulfilment, service
 from otwb.warehouse.model import FulfilmentStatus, WarehouseKind
 from otwb.warehouse.tables import stock
@@ -188,11 +189,14 @@ def test_back_orders_are_shown_and_released_first_in_first_out_when_stock_arrive
         assert conn.execute(select(func.sum(stock.c.allocated))).scalar_one() == 10
 
 
-def test_cancelling_a_held_order_clears_its_hold(uow, depot):
+def test_cancelling_a_held_order_clears_its_hold(uow, depot, runtime):
     _, customer = depot
     order = f.place(uow, customer.id, [("TEA", 1)])
     changes.hold_order(uow(), order.id, "fraud check")
     cancelled = orders.cancel_order(uow(), order.id, "fraud")
+    with runtime.db.engine.connect() as conn:  # every handler applied the events: none failed
+        failed = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.attempts > 0))
+        assert failed.scalar_one() == 0
     assert cancelled.status is OrderStatus.CANCELLED
     assert cancelled.hold_reason is None
     assert orders.get_order(uow(), order.id).hold_reason is None

@@ -13,6 +13,7 @@ from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import fulfilment, reallocation
 from otwb.warehouse.fulfilment import AllocationRequest, RequestedLine
+from otwb.warehouse.model import FulfilmentStatus
 
 
 def on_orders_released(uow: UnitOfWork, events: Sequence[OrderReleased]) -> None:
@@ -45,8 +46,10 @@ def _request(e: OrderReleased) -> AllocationRequest:
 
 
 def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
-    with suppress(NotFound):  # never allocated: nothing to release
-        fulfilment.release_order(uow, e.order_id)
+    with uow, suppress(NotFound):  # never allocated: nothing to release
+        if fulfilment.get_fulfilment(uow, e.order_id).status is not FulfilmentStatus.RELEASED:
+            fulfilment.release_order(uow, e.order_id)  # (a held order's is released already)
+        uow.commit()
 
 
 def register(bus: MessageBus) -> None:
