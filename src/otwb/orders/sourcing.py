@@ -48,6 +48,28 @@ class SourcingOutcome(StrEnum):
     UNSOURCED = "unsourced"
 
 
+class PartStage(StrEnum):
+    """How far W has taken one warehouse's part of an order."""
+
+    SOURCED = "sourced"
+    ALLOCATED = "allocated"
+    PICKED = "picked"
+    PACKED = "packed"
+    HANDED_OVER = "handed_over"
+
+    @property
+    def rank(self) -> int:
+        return _STAGES.index(self)
+
+
+_STAGES = list(PartStage)
+
+
+def order_stage(parts: Iterable[PartStage]) -> PartStage | None:
+    """Where the order as a whole stands: the stage every part has reached (None: no part)."""
+    return min(parts, key=lambda p: p.rank, default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """A warehouse as sourcing sees it."""
