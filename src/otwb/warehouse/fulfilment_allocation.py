@@ -75,7 +75,9 @@ def allocate_orders(
     One transaction for the whole run: the orders are served one after the other from one
     locked book (so none can take what another was promised), lots by FEFO/FIFO within each
     customer's shelf-life rule, and every outcome is published -- ``StockAllocated`` or
-    ``AllocationFailed`` with the shortages.
+    ``AllocationFailed`` with the shortages. The parts of a split order (consecutive
+    requests of one order) are allocated all or none: one part refused, the others are not
+    promised, and the order gets one ``AllocationFailed``.
     """
     outcomes: list[Fulfilment | OutOfStock] = []
     with uow:
@@ -86,23 +88,30 @@ def allocate_orders(
         rules = work_repo.shelf_life_rules(uow, {r.customer_id for r in requests})
         allocated: list[Fulfilment] = []
         short_lines: list[tuple[str, list[tuple[OrderLineId, str, int]]]] = []
-        for request in requests:
-            outcome = _allocate(uow, request, skus, codes, book, warehouses, rules)
-            outcomes.append(outcome)
-            if isinstance(outcome, OutOfStock):
+        for group in _by_order(requests):
+            mark = book.checkpoint() if len(group) > 1 else None
+            results = [_allocate(uow, r, skus, codes, book, warehouses, rules) for r in group]
+            failed = next((x for x in results if isinstance(x, OutOfStock)), None)
+            if failed is not None:
+                if mark is not None:  # a split order: all its parts or none
+                    book.restore(mark)
+                outcomes.extend([failed] * len(group))
                 uow.record(
                     AllocationFailed(
-                        order_id=request.order_id,
-                        reason=outcome.detail,
-                        short=tuple(ShortLine(**item) for item in outcome.extra["short"]),
+                        order_id=group[0].order_id,
+                        reason=failed.detail,
+                        short=tuple(ShortLine(**item) for item in failed.extra["short"]),
                     )
                 )
                 continue
-            allocated.append(outcome)
-            missing = _missing(request, outcome)
-            if missing:
-                short_lines.append((outcome.id, missing))
-            uow.record(_allocated_event(outcome, codes, lots, missing))
+            for request, outcome in zip(group, results, strict=True):
+                assert isinstance(outcome, Fulfilment)
+                outcomes.append(outcome)
+                allocated.append(outcome)
+                missing = _missing(request, outcome)
+                if missing:
+                    short_lines.append((outcome.id, missing))
+                uow.record(_allocated_event(outcome, codes, lots, missing))
         promises.write_book(uow, book)
         try:
             fulfilment_repo.insert_fulfilments(uow, allocated)
@@ -117,6 +126,17 @@ def allocate_orders(
             )
         uow.commit()
     return outcomes
+
+
+def _by_order(requests: Sequence[AllocationRequest]) -> list[list[AllocationRequest]]:
+    """The run's requests, the parts of a split order (consecutive) grouped together."""
+    groups: list[list[AllocationRequest]] = []
+    for r in requests:
+        if groups and not r.whole_order and groups[-1][0].order_id == r.order_id:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
 
 
 def _allocate(
