@@ -3,9 +3,11 @@ its warehouse, the order follows its parts, a cancellation releases every part."
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from otwb.orders import service as orders
@@ -16,8 +18,9 @@ from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, WarehouseId
 from otwb.platform.money import Money
+from otwb.platform.tables import outbox
 from otwb.platform.values import TemperatureClass
-from otwb.warehouse import fulfilment, service
+from otwb.warehouse import fulfilment, picking, service
 from otwb.warehouse.model import FulfilmentStatus, WarehouseKind
 from otwb.warehouse.tables import fulfilments
 from tests import factories as f
@@ -164,3 +167,46 @@ def test_the_database_refuses_a_second_fulfilment_of_one_part(runtime, uow, netw
         row["id"] = "ful-dup"
         with pytest.raises(IntegrityError):
             conn.execute(fulfilments.insert().values(**row))
+
+
+def test_orders_of_one_customer_to_one_address_are_merged_in_their_wave(runtime, uow):
+    site = f.racked(uow)
+    f.skus(uow, "TEA", "SUGAR")
+    service.receive_stock(uow(), site.bin("A-01-1").id, "TEA", 20)
+    service.receive_stock(uow(), site.bin("C-02-1").id, "SUGAR", 20)
+    bistro, cafe = f.customer(uow), f.customer(uow, "C002", "Café")
+    first = f.place(uow, bistro.id, [("TEA", 1)])
+    second = f.place(uow, bistro.id, [("SUGAR", 2)])
+    elsewhere = f.place(uow, bistro.id, [("TEA", 1)], ship_to=f.address(lat=45.70))
+    other = f.place(uow, cafe.id, [("TEA", 1)])  # same address, another customer
+
+    [planned] = picking.plan_waves(uow(), site.warehouse.id, cart_size=8)
+    assert planned.orders == 4
+    merged = {
+        o.id: fulfilment.get_fulfilment(uow(), o.id).consolidation_id
+        for o in (first, second, elsewhere, other)
+    }
+    assert merged[first.id] is not None
+    assert merged[first.id] == merged[second.id]
+    assert merged[elsewhere.id] is None
+    assert merged[other.id] is None
+    [pick_list] = planned.pick_lists
+    view = picking.get_pick_list(uow(), pick_list.id)
+    assert view.totes[first.id] == view.totes[second.id]  # one tote for the group
+    assert len(set(view.totes.values())) == 3
+    assert pick_list.orders == 4
+
+    for o in (first, second):
+        fulfilment.confirm_pick(uow(), o.id)
+        fulfilment.pack_order(uow(), o.id)
+        fulfilment.hand_over(uow(), o.id)
+    with runtime.db.engine.connect() as conn:
+        payloads = conn.execute(
+            select(outbox.c.payload).where(
+                outbox.c.event_type.in_(["OrderHandedOver", "WavePlanned"])
+            )
+        ).scalars()
+        seen = [json.loads(p) if isinstance(p, str) else p for p in payloads]
+    assert [p["consolidated"] for p in seen if "consolidated" in p] == [2]
+    handed = [p["consolidation_id"] for p in seen if "parcel_count" in p]
+    assert handed == [merged[first.id]] * 2

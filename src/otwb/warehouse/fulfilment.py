@@ -145,6 +145,7 @@ def hand_over(
                     s.temperature_class for s in skus.values()
                 ).value,
                 parcel_ids=tuple(p.sscc for p in fulfilment.parcels if p.sscc),
+                consolidation_id=fulfilment.consolidation_id,
             )
         )
         uow.commit()

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
@@ -138,6 +138,7 @@ def _fulfilment(uow: UnitOfWork, row: Any) -> Fulfilment:
         cut_off=row.cut_off,
         min_shelf_life_days=row.min_shelf_life_days,
         wave_id=row.wave_id,
+        consolidation_id=row.consolidation_id,
     )
 
 
@@ -313,6 +314,17 @@ def set_wave(uow: UnitOfWork, fulfilment_ids: Sequence[str], wave_id: str | None
                 fulfilments.c.id.in_(list(fulfilment_ids)),
             )
             .values(wave_id=wave_id)
+        )
+
+
+def set_consolidation(uow: UnitOfWork, members: Sequence[tuple[str, str]]) -> None:
+    """Merge fulfilments into consolidation groups: (fulfilment id, consolidation id)."""
+    if members:
+        uow.conn.execute(
+            update(fulfilments)
+            .where(fulfilments.c.id == bindparam("b_id"))
+            .values(consolidation_id=bindparam("b_cns")),
+            [{"b_id": f, "b_cns": c} for f, c in members],
         )
 
 
