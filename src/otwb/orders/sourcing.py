@@ -224,6 +224,8 @@ def source_order(
         )
     elif request.policy is SourcingPolicy.SHIP_COMPLETE:
         return _unsourced(request, "ship_complete: no single warehouse can serve every line")
+    elif (gone := _nowhere(candidates, lines, stock)) is not None:
+        return _unsourced(request, f"no warehouse can serve {gone.sku} x{gone.quantity}")
     else:
         split = _split(candidates, lines, stock)
         if split is None:
@@ -245,6 +247,20 @@ def source_order(
         for line in part.lines:
             stock.take(part.warehouse_id, line.sku, line.quantity)
     return plan
+
+
+def _nowhere(
+    candidates: Sequence[_Candidate], lines: Sequence[LineToSource], stock: Availability
+) -> LineToSource | None:
+    """A line no warehouse can serve on its own (then no split can serve the order)."""
+    for line in lines:
+        if not any(
+            c.site.keeps(line.temperature)
+            and stock.of(c.site.warehouse_id, line.sku) >= line.quantity
+            for c in candidates
+        ):
+            return line
+    return None
 
 
 def _split(

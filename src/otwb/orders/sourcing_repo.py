@@ -195,14 +195,14 @@ def replace_plans(
             )
             lines.extend(
                 {
-                    "id": next(ids),
+                    "id": f"{part_id}.{k}",  # the part's n-th line
                     "tenant_id": uow.tenant_id,
                     "plan_id": part_id,
                     "order_line_id": x.line_id,
                     "sku": x.sku,
                     "quantity": x.quantity,
                 }
-                for x in part.lines
+                for k, x in enumerate(part.lines, start=1)
             )
     uow.conn.execute(insert(sourcing_plans), parts)
     if lines:
