@@ -41,6 +41,8 @@ def sourcing(
         print_json(plan.model_dump(mode="json"))
         return
     console.print(f"[bold]{order_id}[/bold] {plan.outcome} ({plan.policy}): {plan.reason}")
+    if not plan.parts:
+        return
     table = Table("part", "warehouse", "stage", "km", "cost", "lines")
     for p in plan.parts:
         table.add_row(
