@@ -94,3 +94,46 @@ def test_bad_sourcing_input_is_a_problem(client, keys, uow):
         404,
         "not_found",
     )
+
+
+def test_the_parts_of_a_split_order_are_worked_by_warehouse(client, keys, uow):
+    central = f.site(uow, "CEN", GeoPoint(45.70, 4.95), WarehouseKind.CENTRAL)
+    north = f.site(uow, "NOR", GeoPoint(45.79, 4.84), WarehouseKind.FRONT)
+    f.skus(uow, "TEA", "COFFEE")
+    service.receive_stock(uow(), north.locations[0].id, "TEA", 10)
+    service.receive_stock(uow(), central.locations[0].id, "COFFEE", 10)
+    customer = f.customer(uow).id
+    client.put(
+        f"/api/v1/customers/{customer}/sourcing-policy",
+        headers=keys.operator,
+        json={"policy": "allow_split"},
+    )
+    order = client.post(
+        "/api/v1/orders",
+        headers=keys.operator,
+        json=order_body(
+            customer, [{"sku": "TEA", "quantity": 1}, {"sku": "COFFEE", "quantity": 2}]
+        ),
+    ).json()["id"]
+
+    assert_problem(
+        client.post(f"/api/v1/fulfilments/{order}/pick", headers=keys.operator), 409, "conflict"
+    )
+    r = client.post(
+        f"/api/v1/fulfilments/{order}/pick",
+        headers=keys.operator,
+        params={"warehouse_id": north.warehouse.id},
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["warehouse_id"], r.json()["status"]) == (north.warehouse.id, "picked")
+    assert client.get(f"/api/v1/orders/{order}", headers=keys.read_only).json()["status"] == (
+        "allocated"
+    )
+    client.post(
+        f"/api/v1/fulfilments/{order}/pick",
+        headers=keys.operator,
+        params={"warehouse_id": central.warehouse.id},
+    )
+    assert client.get(f"/api/v1/orders/{order}", headers=keys.read_only).json()["status"] == (
+        "picked"
+    )
