@@ -261,15 +261,14 @@ def by_parts(uow: UnitOfWork, reports: Sequence[PartReport]) -> list[Progress]:
     out: list[Progress] = []
     changes: dict[str, PartStage] = {}
     for r in reports:
-        parts = split.get(r.progress.order_id)
-        part = parts.get(r.warehouse_id) if parts and r.warehouse_id else None
+        parts, wid = split.get(r.progress.order_id), r.warehouse_id
         stage = _STAGE_OF_KIND.get(r.progress.kind)
-        if parts is None or part is None or stage is None:
+        if parts is None or wid is None or wid not in parts or stage is None:
             out.append(r.progress)
             continue
-        part_id, current = part
+        part_id, current = parts[wid]
         if stage.rank > current.rank:
-            parts[r.warehouse_id] = (part_id, stage)  # type: ignore[index]
+            parts[wid] = (part_id, stage)
             changes[part_id] = stage
         reached = order_stage(s for _, s in parts.values())
         done = sum(s.rank >= stage.rank for _, s in parts.values())

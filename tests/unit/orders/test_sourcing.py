@@ -140,3 +140,12 @@ def test_lines_of_one_sku_are_counted_together():
     order = request(line(1, "TEA", 3), line(2, "TEA", 3))
     plan = source_order(order, [CEN, NOR], stock(NOR_TEA=4, CEN_TEA=6))
     assert plan.warehouses == [CEN.warehouse_id]
+
+
+def test_an_order_stands_where_its_slowest_part_is():
+    from otwb.orders.sourcing import PartStage as S
+    from otwb.orders.sourcing import order_stage
+
+    assert order_stage([S.PICKED, S.ALLOCATED, S.PACKED]) is S.ALLOCATED
+    assert order_stage([S.HANDED_OVER]) is S.HANDED_OVER
+    assert order_stage([]) is None
