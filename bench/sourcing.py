@@ -2,13 +2,14 @@
 
 The network: 1 central warehouse (ambient, chilled, frozen) and 4 front warehouses around Lyon
 (ambient; one also chilled), 2,000 SKUs (10 % chilled, 5 % frozen), the central stocking every
-SKU and each front warehouse the fast-moving fifth -- in quantities that run out during the run,
-so that late orders split or wait. A third of the customers allow splits.
+SKU and each front warehouse the fast-moving fifth. A third of the customers allow splits.
 
-The orders are stored first (without events), then sourced in batches of B: each batch is one
-transaction -- W's network and available-to-promise read, the decisions, the plans written, one
-``OrderSourced`` per order in the outbox. W's allocation is *not* run (the bus has no handler):
-the figure is the sourcing decision and its record.
+The orders are stored first (without events), then sourced in batches of B, each batch one
+transaction: W's network and available-to-promise read, the decisions, the plans written, one
+``OrderSourced`` per order in the outbox. W's allocation is *not* run (the bus has no handler),
+so every batch reads the same opening stock: it is sized to one batch's demand, and late orders
+of each batch find SKUs gone here and there -- they split or wait. The figure is the sourcing
+decision and its record.
 
 Target (issue 6): >= 1,000 orders/s.
     python bench/sourcing.py [--orders N] [--batch B] [--db sqlite|postgresql|both] [--quick]
@@ -70,7 +71,7 @@ def _units(demand: float, front: bool, fast: bool) -> int:
     return max(int(demand * share), 5)
 
 
-def prepare(db: Database, n_orders: int, seed: int) -> tuple[Runtime, Any, list[Order]]:
+def prepare(db: Database, n_orders: int, batch: int, seed: int) -> tuple[Runtime, Any, list[Order]]:
     clock = SimulatedClock(datetime(2026, 11, 25, 6, tzinfo=UTC))
     rt = Runtime(db, MessageBus(), clock, IdFactory(clock, seed), Settings())
     tenant = auth.create_tenant(rt.uow(), "Bench Distribution")
@@ -82,9 +83,11 @@ def prepare(db: Database, n_orders: int, seed: int) -> tuple[Runtime, Any, list[
     temps = {c: _temperature(i) for i, c in enumerate(codes)}
     warehouse.create_skus(uow(), [warehouse.NewSku(c, c, 1.0, 0.002, temps[c]) for c in codes])
     # Stock in proportion to each SKU's expected demand (~3 lines x 3 units an order, a long
-    # tail): see ``_units`` -- late orders find fast movers gone from the central and split.
+    # tail) in *one batch*: W does not allocate here, so every batch reads the same opening
+    # stock (see ``_units``) -- late orders of a batch find fast movers gone from the central
+    # and split, or a slow mover gone and wait.
     weights = [1 / (i + 1) ** 0.8 for i in range(SKUS)]
-    demand = [n_orders * 9 * w / sum(weights) for w in weights]
+    demand = [min(batch, n_orders) * 9 * w / sum(weights) for w in weights]
     for code, kind, lat, lon, kept in SITES:
         w = warehouse.create_warehouse(uow(), code, code, kind, GeoPoint(lat, lon))
         front = kind is WarehouseKind.FRONT
@@ -137,7 +140,7 @@ def prepare(db: Database, n_orders: int, seed: int) -> tuple[Runtime, Any, list[
 
 
 def run(db: Database, n_orders: int, batch: int, seed: int) -> dict[str, Any]:
-    rt, tenant, placed = prepare(db, n_orders, seed)
+    rt, tenant, placed = prepare(db, n_orders, batch, seed)
     outcomes: Counter[str] = Counter()
     parts = 0
     with Progress(transient=True) as progress:
