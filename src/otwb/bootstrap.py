@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from otwb.billing import handlers as billing_handlers
 from otwb.orders import handlers as orders_handlers
+from otwb.orders import sourcing_handlers
 from otwb.platform.bus import MessageBus
 from otwb.platform.clock import Clock, SystemClock
 from otwb.platform.db import Database, connect
@@ -16,7 +17,13 @@ from otwb.warehouse import handlers as warehouse_handlers
 
 def build_bus(bus: MessageBus | None = None) -> MessageBus:
     bus = bus or MessageBus()
-    for context in (orders_handlers, warehouse_handlers, transport_handlers, billing_handlers):
+    for context in (
+        orders_handlers,
+        sourcing_handlers,
+        warehouse_handlers,
+        transport_handlers,
+        billing_handlers,
+    ):
         context.register(bus)
     return bus
 

@@ -31,9 +31,12 @@ def floor(uow, clock):
             service.receive_stock(uow(), site.bin(code).id, sku, 20)
     customer = f.customer(uow)
     slot = (clock.now() + timedelta(hours=4), timedelta(hours=2))
+    # Three addresses: orders of one customer to one address would be merged in their wave.
     placed = [
-        f.place(uow, customer.id, lines, window=slot)
-        for lines in ([("TEA", 3), ("COFFEE", 2)], [("SUGAR", 1)], [("TEA", 2), ("SUGAR", 4)])
+        f.place(uow, customer.id, lines, ship_to=f.address(lat=45.75 + n / 100), window=slot)
+        for n, lines in enumerate(
+            ([("TEA", 3), ("COFFEE", 2)], [("SUGAR", 1)], [("TEA", 2), ("SUGAR", 4)])
+        )
     ]
     return site, placed
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from otwb.orders import capture_repo, changes_repo, repo
+from otwb.orders import capture_repo, changes_repo, repo, sourcing_repo
 from otwb.orders.capture import CREDIT_HOLD, NewLine, new_lines
 from otwb.orders.errors import AddressNotGeocoded, CreditHold
 from otwb.orders.events import OrderAmended, OrderHeld
@@ -76,7 +76,8 @@ def amend_order(uow: UnitOfWork, order_id: OrderId, amendment: Amendment) -> Ord
         now = uow.clock.now()
         changes_repo.save_order(uow, order.status, amended, now)
         changed = tuple(n for n, v in (("lines", lines), ("ship_to", ship_to)) if v is not None)
-        if lines is not None:
+        if lines is not None:  # the plan of the old lines goes with them (sourced again)
+            sourcing_repo.forget_plans(uow, [order_id])
             changes_repo.replace_lines(uow, amended)
         else:
             changes_repo.clear_backorders(uow, [order_id])

@@ -10,6 +10,7 @@ from otwb.orders import webhooks
 from otwb.orders.backorders import Shortage, record_shortages, retry_for_stock
 from otwb.orders.model import OrderStatus
 from otwb.orders.service import Progress, record_progress
+from otwb.orders.sourcing_service import PartReport, by_parts
 from otwb.platform.bus import MessageBus
 from otwb.platform.events import Event
 from otwb.platform.uow import UnitOfWork
@@ -95,7 +96,10 @@ def delivery_failed(e: DeliveryFailed) -> Progress:
 
 def _follow(report: Callable[[E], Progress]) -> Callable[[UnitOfWork, Sequence[E]], None]:
     def handler(uow: UnitOfWork, events: Sequence[E]) -> None:
-        record_progress(uow, [report(e) for e in events])
+        with uow:  # a split order moves on when all its warehouses' parts have
+            parts = [PartReport(report(e), getattr(e, "warehouse_id", None)) for e in events]
+            record_progress(uow, by_parts(uow, parts))
+            uow.commit()
 
     return handler
 

@@ -178,6 +178,13 @@ class _Left:
     left: int
 
 
+@dataclass(frozen=True, slots=True)
+class BookMark:
+    promised: dict[StockId, int]
+    consumed: dict[str, int]
+    hold_lefts: dict[tuple[WarehouseId, SkuId], list[int]]
+
+
 class StockBook:
     """The stock rows an allocation run may promise, the soft reservations in force on them,
     and what the run has promised and consumed so far."""
@@ -229,6 +236,19 @@ class StockBook:
             if customer_id is not None and self._holds:
                 row = self._rows[pick.stock_id]
                 self._consume(row.warehouse_id, pick.sku_id, customer_id, pick.quantity)
+
+    def checkpoint(self) -> BookMark:
+        """What the run has promised and consumed so far, to ``restore`` if what follows fails
+        (the parts of a split order are promised all or none)."""
+        lefts = {key: [h.left for h in holds] for key, holds in self._holds.items()}
+        return BookMark(dict(self.promised), dict(self.consumed), lefts)
+
+    def restore(self, mark: BookMark) -> None:
+        self.promised = defaultdict(int, mark.promised)
+        self.consumed = defaultdict(int, mark.consumed)
+        for key, lefts in mark.hold_lefts.items():
+            for hold, left in zip(self._holds[key], lefts, strict=True):
+                hold.left = left
 
     def _consume(
         self, warehouse_id: WarehouseId, sku_id: SkuId, customer_id: CustomerId, quantity: int

@@ -338,27 +338,39 @@ def list_fulfilments(
     )
 
 
+# An order split across warehouses has one fulfilment per warehouse: name it (?warehouse_id=).
+Part = Annotated[str | None, Query(description="The warehouse of the part, for a split order")]
+
+
+def _part(warehouse_id: str | None) -> WarehouseId | None:
+    return WarehouseId(warehouse_id) if warehouse_id else None
+
+
 @router.get("/fulfilments/{order_id}", response_model=FulfilmentOut)
-def get_fulfilment(order_id: str, caller: Reader) -> FulfilmentOut:
-    return FulfilmentOut.of(fulfilment.get_fulfilment(caller.reader(), OrderId(order_id)))
+def get_fulfilment(order_id: str, caller: Reader, warehouse_id: Part = None) -> FulfilmentOut:
+    return FulfilmentOut.of(
+        fulfilment.get_fulfilment(caller.reader(), OrderId(order_id), _part(warehouse_id))
+    )
 
 
 @router.post("/fulfilments/{order_id}/pick", response_model=FulfilmentOut)
-def confirm_pick(order_id: str, caller: Operator) -> FulfilmentOut:
-    fulfilment.confirm_pick(caller.uow(), OrderId(order_id))
-    return FulfilmentOut.of(fulfilment.get_fulfilment(caller.reader(), OrderId(order_id)))
+def confirm_pick(order_id: str, caller: Operator, warehouse_id: Part = None) -> FulfilmentOut:
+    fulfilment.confirm_pick(caller.uow(), OrderId(order_id), _part(warehouse_id))
+    return get_fulfilment(order_id, caller, warehouse_id)
 
 
 @router.post("/fulfilments/{order_id}/pack", response_model=FulfilmentOut)
-def pack_order(order_id: str, caller: Operator, body: PackIn | None = None) -> FulfilmentOut:
+def pack_order(
+    order_id: str, caller: Operator, body: PackIn | None = None, warehouse_id: Part = None
+) -> FulfilmentOut:
     parcels = (
         [Parcel(p.weight_kg, p.volume_m3) for p in body.parcels] if body and body.parcels else None
     )
-    fulfilment.pack_order(caller.uow(), OrderId(order_id), parcels)
-    return FulfilmentOut.of(fulfilment.get_fulfilment(caller.reader(), OrderId(order_id)))
+    fulfilment.pack_order(caller.uow(), OrderId(order_id), parcels, _part(warehouse_id))
+    return get_fulfilment(order_id, caller, warehouse_id)
 
 
 @router.post("/fulfilments/{order_id}/hand-over", response_model=FulfilmentOut)
-def hand_over(order_id: str, caller: Operator) -> FulfilmentOut:
-    fulfilment.hand_over(caller.uow(), OrderId(order_id))
-    return FulfilmentOut.of(fulfilment.get_fulfilment(caller.reader(), OrderId(order_id)))
+def hand_over(order_id: str, caller: Operator, warehouse_id: Part = None) -> FulfilmentOut:
+    fulfilment.hand_over(caller.uow(), OrderId(order_id), _part(warehouse_id))
+    return get_fulfilment(order_id, caller, warehouse_id)

@@ -183,27 +183,46 @@ def stock(
     console.print(table)
 
 
+PartOption = Annotated[
+    str | None, typer.Option(help="The warehouse of the part, for an order split across several")
+]
+
+
+def _part(warehouse: str | None) -> WarehouseId | None:
+    return WarehouseId(warehouse) if warehouse else None
+
+
 @app.command("pick")
 @domain_errors
-def pick(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
-    """Confirm the pick of every allocated unit of an order."""
-    f = fulfilment.confirm_pick(tenant_uow(runtime(db), tenant), OrderId(order_id))
+def pick(
+    order_id: str, tenant: TenantOption, db: DbOption = None, warehouse: PartOption = None
+) -> None:
+    """Confirm the pick of every allocated unit of an order (of its part in --warehouse)."""
+    f = fulfilment.confirm_pick(
+        tenant_uow(runtime(db), tenant), OrderId(order_id), _part(warehouse)
+    )
     console.print(f"order {order_id}: {f.status.value}")
 
 
 @app.command("pack")
 @domain_errors
-def pack(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
-    """Pack a picked order into standard parcels."""
-    f = fulfilment.pack_order(tenant_uow(runtime(db), tenant), OrderId(order_id))
+def pack(
+    order_id: str, tenant: TenantOption, db: DbOption = None, warehouse: PartOption = None
+) -> None:
+    """Pack a picked order (its part in --warehouse) into standard parcels."""
+    f = fulfilment.pack_order(
+        tenant_uow(runtime(db), tenant), OrderId(order_id), None, _part(warehouse)
+    )
     console.print(f"order {order_id}: {f.status.value}, {len(f.parcels)} parcel(s)")
 
 
 @app.command("hand-over")
 @domain_errors
-def hand_over(order_id: str, tenant: TenantOption, db: DbOption = None) -> None:
-    """Hand a packed order over to transport."""
-    f = fulfilment.hand_over(tenant_uow(runtime(db), tenant), OrderId(order_id))
+def hand_over(
+    order_id: str, tenant: TenantOption, db: DbOption = None, warehouse: PartOption = None
+) -> None:
+    """Hand a packed order (its part in --warehouse) over to transport."""
+    f = fulfilment.hand_over(tenant_uow(runtime(db), tenant), OrderId(order_id), _part(warehouse))
     console.print(f"order {order_id}: {f.status.value}")
 
 

@@ -173,6 +173,8 @@ class WavePlanned(Event):
     s_shape_m: float
     optimised_m: float
     cut_off: datetime | None = None
+    consolidated: int = 0
+    """Orders of the wave merged into consolidation groups (same customer, same address)."""
 
 
 class WaveReleased(Event):
@@ -223,6 +225,9 @@ class OrderHandedOver(Event):
     temperature_class: str
     parcel_ids: tuple[str, ...] = ()
     """The parcels' SSCCs, in packing order."""
+    consolidation_id: str | None = None
+    """Set when the order was merged in its wave with others of the same customer to the same
+    address: they travel as one consignment."""
 
 
 class StockReleased(Event):

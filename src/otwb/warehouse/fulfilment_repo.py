@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
-from otwb.platform.errors import NotFound
+from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, SkuId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
@@ -138,18 +138,42 @@ def _fulfilment(uow: UnitOfWork, row: Any) -> Fulfilment:
         cut_off=row.cut_off,
         min_shelf_life_days=row.min_shelf_life_days,
         wave_id=row.wave_id,
+        consolidation_id=row.consolidation_id,
     )
 
 
-def get_fulfilment(uow: UnitOfWork, order_id: OrderId) -> Fulfilment:
-    row = uow.conn.execute(
-        select(fulfilments).where(
-            fulfilments.c.tenant_id == uow.tenant_id, fulfilments.c.order_id == order_id
+def get_fulfilment(
+    uow: UnitOfWork, order_id: OrderId, warehouse_id: WarehouseId | None = None
+) -> Fulfilment:
+    """The order's fulfilment in ``warehouse_id`` -- or its only one: an order split across
+    warehouses needs the warehouse named (``Conflict`` otherwise)."""
+    query = select(fulfilments).where(
+        fulfilments.c.tenant_id == uow.tenant_id, fulfilments.c.order_id == order_id
+    )
+    if warehouse_id is not None:
+        query = query.where(fulfilments.c.warehouse_id == warehouse_id)
+    rows = uow.conn.execute(query.limit(2)).all()
+    if not rows:
+        where = f"warehouse {warehouse_id}" if warehouse_id else "any warehouse"
+        raise NotFound(f"order {order_id} has no fulfilment in {where}")
+    if len(rows) > 1:
+        raise Conflict(
+            f"order {order_id} is served by several warehouses: name the warehouse",
+            order_split=True,
         )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"order {order_id} has no fulfilment in any warehouse")
-    return _fulfilment(uow, row)
+    return _fulfilment(uow, rows[0])
+
+
+def parts_of(uow: UnitOfWork, order_id: OrderId) -> list[WarehouseId]:
+    """The warehouses serving the order (one per part of a split order)."""
+    return [
+        WarehouseId(w)
+        for w in uow.conn.execute(
+            select(fulfilments.c.warehouse_id)
+            .where(fulfilments.c.tenant_id == uow.tenant_id, fulfilments.c.order_id == order_id)
+            .order_by(fulfilments.c.warehouse_id)
+        ).scalars()
+    ]
 
 
 def fulfilments_by_id(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, Fulfilment]:
@@ -290,6 +314,17 @@ def set_wave(uow: UnitOfWork, fulfilment_ids: Sequence[str], wave_id: str | None
                 fulfilments.c.id.in_(list(fulfilment_ids)),
             )
             .values(wave_id=wave_id)
+        )
+
+
+def set_consolidation(uow: UnitOfWork, members: Sequence[tuple[str, str]]) -> None:
+    """Merge fulfilments into consolidation groups: (fulfilment id, consolidation id)."""
+    if members:
+        uow.conn.execute(
+            update(fulfilments)
+            .where(fulfilments.c.id == bindparam("b_id"))
+            .values(consolidation_id=bindparam("b_cns")),
+            [{"b_id": f, "b_cns": c} for f, c in members],
         )
 
 

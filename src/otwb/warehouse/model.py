@@ -308,6 +308,9 @@ class Fulfilment:
     """When the order must be packed at the latest: waves are planned by it."""
     min_shelf_life_days: int = 0
     wave_id: str | None = None
+    consolidation_id: str | None = None
+    """Orders merged in a wave (same customer, same address) share one: one tote, one
+    consignment to transport."""
 
     def moved_to(self, to: FulfilmentStatus) -> Fulfilment:
         check_fulfilment_transition(self.status, to)

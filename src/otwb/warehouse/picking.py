@@ -41,7 +41,14 @@ from otwb.warehouse.events import WavePlanned, WaveReleased
 from otwb.warehouse.model import FulfilmentStatus, TaskId
 from otwb.warehouse.picking_repo import PickList, Wave
 from otwb.warehouse.pickpath import Spot, plan_path
-from otwb.warehouse.waves import Released, assign_pickers, cluster, group_waves
+from otwb.warehouse.waves import (
+    Released,
+    assign_pickers,
+    cluster,
+    consolidation_key,
+    consolidations,
+    group_waves,
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,13 @@ def plan_waves(
         orders: dict[str, Released] = {}
         for r in rows:
             tasks[r.fulfilment_id].append(r)
-            orders[r.fulfilment_id] = Released(r.fulfilment_id, r.carrier, r.route, r.cut_off)
+            orders[r.fulfilment_id] = Released(
+                r.fulfilment_id,
+                r.carrier,
+                r.route,
+                r.cut_off,
+                consolidation_key(r.customer_id, r.ship_to_address, r.ship_to_lat, r.ship_to_lon),
+            )
         now = uow.clock.now()
         for group in group_waves(list(orders.values()), max_orders):
             first = group[0]
@@ -110,6 +123,10 @@ def plan_waves(
             picking_repo.insert_pick_lists(uow, lists)
             picking_repo.place_tasks(uow, placed)
             fulfilment_repo.set_wave(uow, [o.order_id for o in group], wave.id)
+            merged = consolidations(group)
+            fulfilment_repo.set_consolidation(
+                uow, [(f, c) for fs in merged for c in (uow.ids.new("cns"),) for f in fs]
+            )
             result = PlannedWave(wave, len(group), lists)
             uow.record(
                 WavePlanned(
@@ -120,6 +137,7 @@ def plan_waves(
                     s_shape_m=round(result.s_shape_m, 1),
                     optimised_m=round(result.optimised_m, 1),
                     cut_off=wave.cut_off,
+                    consolidated=sum(len(fs) for fs in merged),
                 )
             )
             planned.append(result)
@@ -138,10 +156,11 @@ def _pick_lists(
     cart_size: int,
 ) -> tuple[list[PickList], list[tuple[str, str | None, int | None]]]:
     """The wave's pick lists, zone by zone and cart by cart, and each task's place on them."""
+    # One tote per consolidation group (or per order alone): the unit clustered onto carts.
     by_zone: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for order in group:
         for t in tasks[order.order_id]:
-            by_zone[bins[t.location_id].zone_id][order.order_id].append(t)
+            by_zone[bins[t.location_id].zone_id][order.unit].append(t)
     lists: list[PickList] = []
     placed: list[tuple[str, str | None, int | None]] = []
     for zone_id in sorted(by_zone):
@@ -164,7 +183,7 @@ def _pick_lists(
                 "",
                 len(lists) + 1,
                 None,
-                len(cart),
+                len({t.fulfilment_id for t in cart_tasks}),
                 len(stops),
                 path.s_shape_m,
                 path.optimised_m,
@@ -225,7 +244,7 @@ class PickListView:
     tasks: list[Any]
     """In walking order: task id, seq, bin, SKU, lot, expiry, order, quantity, status..."""
     totes: dict[str, int]
-    """Cluster picking: the tote of each order on the cart."""
+    """Cluster picking: the tote of each order on the cart (one per consolidation group)."""
     totals: list[tuple[str, str, str | None, int]]
     """Batch picking: (bin, SKU, lot, units) to take at each stop, in walking order, for all
     the cart's orders at once (sorted to the orders at the pack bench)."""
@@ -235,7 +254,10 @@ def get_pick_list(uow: UnitOfWork, pick_list_id: str) -> PickListView:
     with uow:
         pick_list = picking_repo.get_pick_list(uow, pick_list_id)
         tasks = picking_repo.pick_list_tasks(uow, pick_list_id)
-    totes = {o: n for n, o in enumerate(sorted({t.order_id for t in tasks}), start=1)}
+    # Orders merged in a consolidation group share a tote.
+    units = {t.order_id: t.consolidation_id or t.order_id for t in tasks}
+    numbers = {u: n for n, u in enumerate(sorted(set(units.values())), start=1)}
+    totes = {o: numbers[u] for o, u in units.items()}
     totals: dict[tuple[str, str, str | None], int] = {}
     for t in tasks:
         if t.status == "open":

@@ -192,6 +192,7 @@ def pick_list_tasks(uow: UnitOfWork, pick_list_id: str) -> list[Any]:
                 allocations.c.picked,
                 allocations.c.order_line_id,
                 fulfilments.c.order_id,
+                fulfilments.c.consolidation_id,
                 stock.c.location_id,
                 locations.c.code.label("location"),
                 skus.c.code.label("sku"),
@@ -225,6 +226,10 @@ def waveable(
             fulfilments.c.carrier,
             fulfilments.c.route,
             fulfilments.c.cut_off,
+            fulfilments.c.customer_id,
+            fulfilments.c.ship_to_address,
+            fulfilments.c.ship_to_lat,
+            fulfilments.c.ship_to_lon,
         )
         .join(fulfilments, fulfilments.c.id == allocations.c.fulfilment_id)
         .join(stock, stock.c.id == allocations.c.stock_id)

@@ -234,8 +234,11 @@ fulfilments = Table(
     Column("wave_id", String(ID), ForeignKey("waves.id")),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    # One fulfilment per order: an order is never allocated twice.
-    UniqueConstraint("tenant_id", "order_id"),
+    # Orders merged in a wave (same customer, same address) share it: one tote, one consignment.
+    Column("consolidation_id", String(ID)),
+    # One fulfilment per order and warehouse (a split order has one per warehouse sourced):
+    # no part of an order is ever allocated twice.
+    UniqueConstraint("tenant_id", "order_id", "warehouse_id"),
     CheckConstraint(one_of("status", FulfilmentStatus), name="status"),
 )
 Index("ix_fulfilments_warehouse_status", fulfilments.c.warehouse_id, fulfilments.c.status)

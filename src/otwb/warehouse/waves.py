@@ -2,6 +2,10 @@
 
 * **Waves** group the orders released to the floor that leave together: the same carrier, the
   same route and the same cut-off (orders with no cut-off last), at most ``max_orders`` each.
+* **Consolidation** (the merge of orders): orders of the same customer to the same delivery
+  address that leave together are one *consolidation group*: never split across waves, picked
+  into one tote on one cart, and they carry one consolidation id to the pack bench and to
+  transport.
 * **Pick lists**: within a wave, each zone is picked separately (a chilled-room picker does not
   walk the ambient aisles), and a zone's orders are *clustered* onto carts of ``cart_size``
   totes, one tote per order (cluster picking): a tour picks for several orders at once, and the
@@ -34,11 +38,24 @@ class Released:
     carrier: str | None
     route: str | None
     cut_off: datetime | None
+    consolidation: str = ""
+    """Same customer, same delivery address: the same key (empty: the order alone)."""
+
+    @property
+    def unit(self) -> str:
+        """What is picked into one tote: the consolidation group, or the order alone."""
+        return self.consolidation or self.order_id
+
+
+def consolidation_key(customer_id: str, address: str, lat: float, lon: float) -> str:
+    """Orders with the same key go to one customer at one address (to the metre)."""
+    return f"{customer_id}|{' '.join(address.lower().split())}|{lat:.5f},{lon:.5f}"
 
 
 def group_waves(orders: Sequence[Released], max_orders: int) -> list[list[Released]]:
-    """Orders that leave together (carrier, route, cut-off), ``max_orders`` at most a wave;
-    earliest cut-off first."""
+    """Orders that leave together (carrier, route, cut-off), ``max_orders`` at most a wave --
+    a consolidation group is never split, even if it overfills a wave; earliest cut-off
+    first."""
     if max_orders < 1:
         raise ValueError("a wave holds at least one order")
     groups: dict[tuple[str, str, datetime | None], list[Released]] = {}
@@ -49,9 +66,27 @@ def group_waves(orders: Sequence[Released], max_orders: int) -> list[list[Releas
     )
     waves: list[list[Released]] = []
     for key in keys:
-        members = sorted(groups[key], key=lambda o: o.order_id)
-        waves.extend(members[i : i + max_orders] for i in range(0, len(members), max_orders))
+        units: dict[str, list[Released]] = {}
+        for o in sorted(groups[key], key=lambda o: o.order_id):
+            units.setdefault(o.unit, []).append(o)
+        wave: list[Released] = []
+        for unit in sorted(units.values(), key=lambda u: u[0].order_id):
+            if wave and len(wave) + len(unit) > max_orders:
+                waves.append(wave)
+                wave = []
+            wave.extend(unit)
+        if wave:
+            waves.append(wave)
     return waves
+
+
+def consolidations(wave: Sequence[Released]) -> list[list[str]]:
+    """The consolidation groups of a wave (two orders or more), each its orders' ids."""
+    units: dict[str, list[str]] = {}
+    for o in wave:
+        if o.consolidation:
+            units.setdefault(o.consolidation, []).append(o.order_id)
+    return [sorted(ids) for _, ids in sorted(units.items()) if len(ids) > 1]
 
 
 def cluster(stops: Mapping[K, Sequence[Spot]], dock: Spot, cart_size: int) -> list[list[K]]:

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from otwb.platform.errors import InvalidInput
 from otwb.warehouse.layout import LayoutSpec, parse_aisles, parse_spec, plan_layout
 from otwb.warehouse.pickpath import Spot, distance_matrix, plan_path, s_shape, tour_length, walk_m
-from otwb.warehouse.waves import Released, assign_pickers, cluster, group_waves
+from otwb.warehouse.waves import (
+    Released,
+    assign_pickers,
+    cluster,
+    consolidation_key,
+    consolidations,
+    group_waves,
+)
 
 DOCK = Spot.floor(0.0, 0.0)
 
@@ -134,3 +141,21 @@ def test_carts_gather_orders_whose_picks_are_close_and_pickers_share_the_walking
     carts = cluster(stops, DOCK, cart_size=2)
     assert sorted(sorted(c) for c in carts) == [["far1", "far2"], ["near1", "near2"]]
     assert assign_pickers([10.0, 50.0, 30.0, 25.0], ["ann", "bob"]) == ["ann", "ann", "bob", "bob"]
+
+
+def test_a_consolidation_group_is_never_split_across_waves():
+    cut = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    same = consolidation_key("cus1", "1 Rue X,  Lyon", 45.75, 4.83)
+    assert same == consolidation_key("cus1", "1 rue x, lyon", 45.750001, 4.83)
+    assert same != consolidation_key("cus2", "1 rue x, lyon", 45.75, 4.83)
+    orders = [
+        Released("o1", None, None, cut, same),
+        Released("o2", None, None, cut),
+        Released("o3", None, None, cut, same),
+        Released("o4", None, None, cut),
+    ]
+    waves = [[o.order_id for o in w] for w in group_waves(orders, max_orders=2)]
+    assert waves == [["o1", "o3"], ["o2", "o4"]]
+    assert consolidations(group_waves(orders, 10)[0]) == [["o1", "o3"]]
+    # o1 + o3 stay together even if they overfill a wave of one.
+    assert [o.order_id for o in group_waves(orders, 1)[0]] == ["o1", "o3"]

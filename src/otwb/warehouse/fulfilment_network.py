@@ -1,0 +1,114 @@
+"""What W tells O's sourcing about its network: the warehouses with the temperatures they keep,
+the SKUs' temperature classes, and the units available to promise per warehouse x SKU.
+
+Plain reads, *without* locks: they inform a decision. The guarantee of no oversell stays W's
+locked allocation (``promises.book_for``), which may still refuse a part sourced here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import WarehouseId
+from otwb.platform.uow import UnitOfWork
+from otwb.platform.values import TemperatureClass
+from otwb.warehouse.lots import LotStatus
+from otwb.warehouse.model import WarehouseKind, ZoneRole
+from otwb.warehouse.tables import locations, lots, skus, stock, warehouses, zones
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSite:
+    warehouse_id: WarehouseId
+    code: str
+    kind: WarehouseKind
+    point: GeoPoint
+    temperatures: frozenset[TemperatureClass]
+    """The temperature classes of the warehouse's pick and reserve zones."""
+
+
+def network(uow: UnitOfWork) -> list[NetworkSite]:
+    """The tenant's warehouses, with the temperature classes they can keep goods at."""
+    kept: dict[str, set[TemperatureClass]] = {}
+    for wid, temp in uow.conn.execute(
+        select(zones.c.warehouse_id, zones.c.temperature_class)
+        .where(zones.c.tenant_id == uow.tenant_id, zones.c.role != ZoneRole.STAGING.value)
+        .distinct()
+    ):
+        kept.setdefault(wid, set()).add(TemperatureClass(temp))
+    rows = uow.conn.execute(
+        select(
+            warehouses.c.id,
+            warehouses.c.code,
+            warehouses.c.kind,
+            warehouses.c.lat,
+            warehouses.c.lon,
+        )
+        .where(warehouses.c.tenant_id == uow.tenant_id)
+        .order_by(warehouses.c.code)
+    ).all()
+    return [
+        NetworkSite(
+            WarehouseId(r.id),
+            r.code,
+            WarehouseKind(r.kind),
+            GeoPoint(r.lat, r.lon),
+            frozenset(kept.get(r.id, ())),
+        )
+        for r in rows
+    ]
+
+
+def sku_temperatures(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, TemperatureClass]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {
+        code: TemperatureClass(temp)
+        for code, temp in uow.conn.execute(
+            select(skus.c.code, skus.c.temperature_class).where(
+                skus.c.tenant_id == uow.tenant_id, skus.c.code.in_(wanted)
+            )
+        )
+    }
+
+
+def available_to_promise(
+    uow: UnitOfWork, codes: Sequence[str]
+) -> dict[tuple[WarehouseId, str], int]:
+    """Units of each SKU (by code) that each warehouse could promise now: on hand less
+    allocated, outside the dock, in released unexpired lots (or untracked stock). Reservations
+    and shelf-life rules are left to the allocation."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    today = uow.clock.now().date()
+    rows = uow.conn.execute(
+        select(
+            stock.c.warehouse_id,
+            skus.c.code,
+            func.sum(stock.c.on_hand - stock.c.allocated),
+        )
+        .join(skus, skus.c.id == stock.c.sku_id)
+        .join(locations, locations.c.id == stock.c.location_id)
+        .join(zones, zones.c.id == locations.c.zone_id)
+        .outerjoin(lots, lots.c.id == stock.c.lot_id)
+        .where(
+            stock.c.tenant_id == uow.tenant_id,
+            skus.c.tenant_id == uow.tenant_id,
+            skus.c.code.in_(wanted),
+            stock.c.on_hand > stock.c.allocated,
+            zones.c.role != ZoneRole.STAGING.value,
+            or_(
+                stock.c.lot_id.is_(None),
+                (lots.c.status == LotStatus.RELEASED.value)
+                & or_(lots.c.expires_on.is_(None), lots.c.expires_on > today),
+            ),
+        )
+        .group_by(stock.c.warehouse_id, skus.c.code)
+    ).all()
+    return {(WarehouseId(w), code): int(units) for w, code, units in rows}
