@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from otwb.billing import tables as _billing  # noqa: F401
+from otwb.orders import promise_tables as _promises  # noqa: F401
 from otwb.orders import tables as _orders  # noqa: F401
 from otwb.platform.db import Database
 from otwb.platform.tables import metadata
