@@ -145,6 +145,7 @@ order_delivery_options = Table(
     Column("cod_amount", Amount(19, 4)),
     Column("cod_currency", String(3)),
     Column("tracking_token", String(32), nullable=False, unique=True),
+    Column("tracking_number", String(32)),
     Column("chosen_at", UtcDateTime(), nullable=False),
     CheckConstraint(one_of("method", DeliveryMethod), name="method"),
     CheckConstraint(
@@ -155,3 +156,8 @@ order_delivery_options = Table(
     CheckConstraint("(cod_amount IS NULL) = (cod_currency IS NULL)", name="cod_currency"),
 )
 Index("ix_order_delivery_options_slot", order_delivery_options.c.slot_id)
+Index(
+    "ix_order_delivery_options_tracking",
+    order_delivery_options.c.tenant_id,
+    order_delivery_options.c.tracking_number,
+)

@@ -165,6 +165,7 @@ def upgrade() -> None:
         ),
         sa.Column("cod_currency", sa.String(length=3), nullable=True),
         sa.Column("tracking_token", sa.String(length=32), nullable=False),
+        sa.Column("tracking_number", sa.String(length=32), nullable=True),
         sa.Column("chosen_at", otwb.platform.sqltypes.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(method = 'pickup') = (pickup_point_id IS NOT NULL AND pickup_code IS NOT NULL)",
@@ -204,6 +205,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("order_delivery_options", schema=None) as batch_op:
         batch_op.create_index("ix_order_delivery_options_slot", ["slot_id"], unique=False)
+        batch_op.create_index(
+            "ix_order_delivery_options_tracking", ["tenant_id", "tracking_number"], unique=False
+        )
 
     op.create_table(
         "order_promises",
@@ -255,6 +259,7 @@ def downgrade() -> None:
 
     op.drop_table("order_promises")
     with op.batch_alter_table("order_delivery_options", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_delivery_options_tracking")
         batch_op.drop_index("ix_order_delivery_options_slot")
 
     op.drop_table("order_delivery_options")
