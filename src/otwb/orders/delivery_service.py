@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from otwb.orders import delivery_repo, promise_repo
 from otwb.orders.calendar import WorkingCalendar
@@ -64,8 +64,8 @@ def open_slots(uow: UnitOfWork, plan: SlotPlan) -> list[DeliverySlot]:
             if calendar.is_working(day):
                 for start, end in plan.spans:
                     window = DeliveryWindow(
-                        datetime.combine(day, start, tzinfo=tz),
-                        datetime.combine(day, end, tzinfo=tz),
+                        datetime.combine(day, start, tzinfo=tz).astimezone(UTC),
+                        datetime.combine(day, end, tzinfo=tz).astimezone(UTC),
                     )
                     if window.start not in taken:
                         new.append(
