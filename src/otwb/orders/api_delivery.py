@@ -189,12 +189,16 @@ class CheckoutOut(BaseModel):
     options: OptionsOut
 
 
-@router.post("/checkout", status_code=201, response_model=CheckoutOut)
-def place_with_options(body: CheckoutIn, caller: Operator) -> CheckoutOut:
+def place_choice(body: CheckoutIn) -> DeliveryChoice:
     d = body.delivery
     cod = d.cash_on_delivery
     money = Money(cod.amount, cod.currency) if cod else None
-    choice = DeliveryChoice(d.method, d.slot_id, d.pickup_point, d.installation, money)
+    return DeliveryChoice(d.method, d.slot_id, d.pickup_point, d.installation, money)
+
+
+@router.post("/checkout", status_code=201, response_model=CheckoutOut)
+def place_with_options(body: CheckoutIn, caller: Operator) -> CheckoutOut:
+    choice = place_choice(body)
     placed = checkout.place_with_options(
         caller.uow(),
         checkout.Checkout(
