@@ -16,6 +16,7 @@ from otwb.platform import auth
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.transport import dispatch, service, shipments
+from otwb.transport.model import service_seconds
 from otwb.warehouse import fulfilment
 from otwb.warehouse import service as warehouse
 from tests import factories as f
@@ -102,6 +103,9 @@ def test_the_page_follows_the_order_to_its_proof_of_delivery(uow, shop, clock):
     assert by_tracking == page
 
     shipment = shipments.get_shipment_by_tracking(uow(), page.tracking_number)
+    # installation on delivery: T plans 45 minutes more at the stop
+    assert shipment.extra_service_s == 2700
+    assert shipment.service_s == service_seconds(shipment.parcel_count) + 2700
     clock.set(paris(THU, 10, 40))
     dispatch.record_delivery(uow(), shipment.id, "M. Durand")
     page = tracking_page(uow(), order_id, token)

@@ -181,3 +181,10 @@ def options_of(uow: UnitOfWork, order_id: OrderId) -> DeliveryOptions:
     if found is None:
         raise NotFound(f"no delivery options recorded for order {order_id}")
     return found
+
+
+def extra_service_seconds(uow: UnitOfWork, order_id: OrderId) -> int:
+    """Read function for T: extra time at the order's stop (installation on delivery)."""
+    with uow:
+        found = delivery_repo.options_of(uow, order_id)
+    return found.extra_service_s if found is not None else 0
