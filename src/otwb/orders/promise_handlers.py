@@ -15,21 +15,24 @@ from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
 from otwb.transport.events import ShipmentDelivered, ShipmentDispatched
 
+LEVELS = {level.value: level for level in PromiseLevel}
+
 
 def on_orders_placed(uow: UnitOfWork, events: Sequence[OrderPlaced]) -> None:
-    promise_placed_orders(
-        uow,
-        [
-            PlacedOrder(
-                e.order_id,
-                PromiseLevel(e.service_level),
-                GeoPoint(e.ship_to.lat, e.ship_to.lon),
-                e.placed_at,
-                e.window_end,
-            )
-            for e in events
-        ],
-    )
+    # A service level O does not promise (none today) is left without a promise.
+    placed = [
+        PlacedOrder(
+            e.order_id,
+            LEVELS[e.service_level],
+            GeoPoint(e.ship_to.lat, e.ship_to.lon),
+            e.placed_at,
+            e.window_end,
+        )
+        for e in events
+        if e.service_level in LEVELS
+    ]
+    if placed:
+        promise_placed_orders(uow, placed)
 
 
 def on_shipments_dispatched(uow: UnitOfWork, events: Sequence[ShipmentDispatched]) -> None:
