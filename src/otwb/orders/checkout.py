@@ -31,6 +31,7 @@ from otwb.orders.promise import PromiseLevel
 from otwb.orders.promise_repo import RecordedPromise
 from otwb.orders.promise_service import Quote, quote_in, record_promise_in
 from otwb.platform.errors import InvalidInput, NotFound
+from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import OrderId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 
@@ -111,7 +112,12 @@ def place_with_options(uow: UnitOfWork, checkout: Checkout) -> Placed:
         if choice.slot_id is not None and warehouse_id is None:
             slot = delivery_repo.find_slot(uow, choice.slot_id)
             warehouse_id = WarehouseId(slot.warehouse_id) if slot else None
-        [q] = quote_in(uow, ship_to.point, [checkout.level], now, warehouse_id)
+        where: GeoPoint | None = getattr(ship_to, "point", None)
+        if where is None:  # a postal address to be geocoded: the promise needs the spot now
+            raise InvalidInput(
+                "a checkout needs the ship-to's coordinates (lat, lon)", field="order.ship_to"
+            )
+        [q] = quote_in(uow, where, [checkout.level], now, warehouse_id)
         slot = _book(uow, choice.slot_id, q, now) if choice.slot_id is not None else None
         if slot is not None:
             local_day = slot.window.start.astimezone(q.promise.ordered_local.tzinfo).date()
