@@ -137,7 +137,8 @@ def test_a_wrong_verifier_or_another_tenants_number_reveals_nothing(runtime, uow
 
     expected = "no order matches this number and verifier"
     assert refusal(order_id, "69003") == expected
-    assert refusal(order_id, placed.options.tracking_token[:-1] + "0") == expected
+    token = placed.options.tracking_token
+    assert refusal(order_id, token[:-1] + ("1" if token[-1] == "0" else "0")) == expected
     assert refusal(order_id, "") == expected
     assert refusal("ord_01NOSUCHORDER000000000000", "69002") == expected
     assert refusal("OT-AAAA-BBBB-CCCC-D", "69002") == expected
