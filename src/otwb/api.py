@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from otwb import __version__
 from otwb.billing.api import router as billing_router
 from otwb.orders.api import router as orders_router
+from otwb.orders.api_delivery import router as delivery_router
 from otwb.orders.api_sourcing import router as sourcing_router
 from otwb.platform import auth
 from otwb.platform.auth import Role
@@ -79,6 +80,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         platform_router,
         orders_router,
         sourcing_router,
+        delivery_router,
         warehouse_router,
         transport_router,
         billing_router,

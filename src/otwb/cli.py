@@ -10,6 +10,7 @@ from rich.table import Table
 
 from otwb.billing.cli import app as billing_app
 from otwb.orders.cli import app as orders_app
+from otwb.orders.cli_promise import app as promise_app
 from otwb.orders.cli_sourcing import commands as sourcing_commands
 from otwb.platform import auth, migrate
 from otwb.platform.auth import Role
@@ -41,6 +42,7 @@ app.add_typer(key_app, name="apikey")
 app.add_typer(outbox_app, name="outbox")
 orders_app.registered_commands.extend(sourcing_commands.registered_commands)
 app.add_typer(orders_app, name="order")
+app.add_typer(promise_app, name="promise")
 app.add_typer(warehouse_app, name="wh")
 app.add_typer(transport_app, name="route")
 app.add_typer(billing_app, name="billing")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from otwb.billing import tables as _billing  # noqa: F401
+from otwb.orders import promise_tables as _promises  # noqa: F401
 from otwb.orders import sourcing_tables as _sourcing  # noqa: F401
 from otwb.orders import tables as _orders  # noqa: F401
 from otwb.orders import webhook_tables as _webhooks  # noqa: F401

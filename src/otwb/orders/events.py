@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from otwb.platform.events import Event, Payload
-from otwb.platform.ids import CustomerId, OrderId, OrderLineId
+from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
 
 
 class ShipToPayload(Payload):
@@ -78,3 +79,57 @@ class OrderAmended(Event):
 class OrderCancelled(Event):
     order_id: OrderId
     reason: str
+
+
+# -- delivery promises and options (O4) -------------------------------------------------------
+class DeliveryPromised(Event):
+    """The delivery promised to the customer when the order was placed (``level`` is a promise
+    level: same_day, 211, next_day, standard)."""
+
+    order_id: OrderId
+    warehouse_id: WarehouseId
+    level: str
+    zone: str
+    delivery_day: date
+    promised_by: datetime
+
+
+class DeliveryOptionsChosen(Event):
+    """The delivery options an order was placed with. Billing charges the extra services
+    (installation, cash on delivery) from it; T reads the window and the installation time."""
+
+    order_id: OrderId
+    customer_id: CustomerId
+    method: str
+    """home or pickup."""
+    window_start: datetime | None
+    window_end: datetime | None
+    pickup_point: str | None
+    """The pickup point's code."""
+    installation: bool
+    installation_service_s: int
+    """Extra service time at the stop (0 without installation)."""
+    cod_amount: Decimal | None
+    cod_currency: str | None
+    chosen_at: datetime
+
+
+class PickupCodeIssued(Event):
+    """A pickup order's code, for the customer's confirmation message."""
+
+    order_id: OrderId
+    customer_id: CustomerId
+    pickup_point: str
+    pickup_point_name: str
+    pickup_code: str
+
+
+class ReadyForPickup(Event):
+    """The parcel was delivered to the pickup point: the customer may come with the code."""
+
+    order_id: OrderId
+    customer_id: CustomerId
+    pickup_point: str
+    pickup_point_name: str
+    pickup_code: str
+    ready_at: datetime

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from otwb.orders import webhooks
+from otwb.orders import promise_handlers, webhooks
 from otwb.orders.backorders import Shortage, record_shortages, retry_for_stock
 from otwb.orders.model import OrderStatus
 from otwb.orders.service import Progress, record_progress
@@ -145,6 +145,8 @@ def _to_webhooks(name: str) -> Callable[[UnitOfWork, Sequence[Event]], None]:
 def register(bus: MessageBus) -> None:
     for event_type, name in webhooks.EVENTS.items():
         bus.subscribe_batch(event_type, f"orders.webhooks.{name}", _to_webhooks(name))
+
+    promise_handlers.register(bus)
     bus.subscribe_batch(StockAllocated, "orders.allocated", _follow(allocated))
     bus.subscribe_batch(AllocationFailed, "orders.allocation_failed", _follow(allocation_failed))
     bus.subscribe_batch(OrderPicked, "orders.picked", _follow(picked))

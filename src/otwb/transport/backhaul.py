@@ -24,7 +24,6 @@ from otwb.transport.model import (
     StopStatus,
     day_start,
     route_cost,
-    service_seconds,
 )
 from otwb.transport.service import distance_provider
 
@@ -62,7 +61,7 @@ def match_backhaul(
             points = [depot.point, last.ship_to, *(p.ship_to for p in pickups)]
             d = provider.distance_m(points)
             t = provider.duration_s(points, vehicle.speed_kmh)
-            leave = live[-1].planned_arrival + timedelta(seconds=service_seconds(last.parcel_count))
+            leave = live[-1].planned_arrival + timedelta(seconds=last.service_s)
             best = None
             for k, p in enumerate(pickups, start=2):
                 detour = int(d[1, k] + d[k, 0] - d[1, 0])
@@ -71,7 +70,7 @@ def match_backhaul(
                     arrive = max(arrive, p.window.start)
                     if arrive > p.window.end:
                         continue
-                back = arrive + timedelta(seconds=service_seconds(p.parcel_count) + int(t[k, 0]))
+                back = arrive + timedelta(seconds=p.service_s + int(t[k, 0]))
                 fits = p.weight_kg <= vehicle.capacity_kg and p.volume_m3 <= vehicle.capacity_m3
                 cold = vehicle.can_carry(p.temperature_class)
                 shift_end = day_start(service_date) + timedelta(seconds=vehicle.shift_end_s)

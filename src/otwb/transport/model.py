@@ -292,8 +292,12 @@ class Shipment:
     photo_ref: str | None = None
     co2_kg: Decimal | None = None
     """A carrier shipment's CO2e (own-fleet shares are on the route's stops)."""
+    extra_service_s: int = 0
+    """Extra time at the stop beyond unloading the parcels (installation on delivery)."""
 
     def __post_init__(self) -> None:
+        if self.extra_service_s < 0:
+            raise InvalidInput("extra service time must not be negative", field="extra_service_s")
         _positive(self.weight_kg, "weight_kg", MAX_CAPACITY_KG)
         _positive(self.volume_m3, "volume_m3", MAX_CAPACITY_M3)
         if self.parcel_count <= 0:
@@ -302,6 +306,11 @@ class Shipment:
             raise InvalidInput("pallets is 0 to 66", field="pallets")
         if (self.kind is ShipmentKind.DELIVERY) != (self.order_id is not None):
             raise InvalidInput("a delivery carries its order; a pickup has none")
+
+    @property
+    def service_s(self) -> int:
+        """How long the vehicle stays at this stop."""
+        return service_seconds(self.parcel_count) + self.extra_service_s
 
     @property
     def deadline(self) -> datetime | None:

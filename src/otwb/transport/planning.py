@@ -33,7 +33,6 @@ from otwb.transport.model import (
     day_start,
     route_cost,
     seconds_of_day,
-    service_seconds,
 )
 from otwb.transport.vrp import (
     PlannedRoute,
@@ -236,7 +235,7 @@ def build(
             name=shipment.tracking_number,
             location=location,
             demand=(0,) * dims if pickup else load,
-            service_s=service_seconds(shipment.parcel_count),
+            service_s=shipment.service_s,
             tw_early=max(0, _seconds(shipment.window.start, origin)) if shipment.window else 0,
             tw_late=_seconds(shipment.window.end, origin) if shipment.window else 2**40,
             pickup=load if pickup else (),

@@ -22,7 +22,7 @@ from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CarrierId
 from otwb.platform.money import Money
 from otwb.transport.distance import DistanceProvider
-from otwb.transport.model import Shipment, Vehicle, service_seconds
+from otwb.transport.model import Shipment, Vehicle
 from otwb.transport.rating import Carrier, Quote, RateCard
 
 
@@ -56,7 +56,7 @@ def removal_saving(
     d = provider.distance_m(points)
     t = provider.duration_s(points, vehicle.speed_kmh)
     saved_m = max(0, int(d[0, 1] + d[1, 2] - d[0, 2]))
-    saved_s = max(0, int(t[0, 1] + t[1, 2] - t[0, 2])) + service_seconds(shipment.parcel_count)
+    saved_s = max(0, int(t[0, 1] + t[1, 2] - t[0, 2])) + shipment.service_s
     km, hours = Decimal(saved_m) / 1000, Decimal(saved_s) / 3600
     return (vehicle.cost_per_km * km + vehicle.cost_per_hour * hours).rounded()
 

@@ -204,6 +204,7 @@ def insert_shipment(uow: UnitOfWork, s: Shipment) -> None:
             kind=s.kind.value,
             pallets=s.pallets,
             promised_by=s.promised_by,
+            extra_service_s=s.extra_service_s,
         )
     )
 
@@ -242,6 +243,7 @@ def _shipment(r: Any) -> Shipment:
         signature_name=r.signature_name,
         photo_ref=r.photo_ref,
         co2_kg=r.co2_kg,
+        extra_service_s=r.extra_service_s,
     )
 
 

@@ -35,7 +35,6 @@ from otwb.transport.model import (
     Vehicle,
     day_start,
     route_cost,
-    service_seconds,
 )
 from otwb.transport.service import distance_provider
 from otwb.transport.traffic import Incident, affected, slowed
@@ -79,7 +78,7 @@ def _problem(
                 name=s.tracking_number,
                 location=i,
                 demand=(0, 0, 0) if s.kind is ShipmentKind.PICKUP else load,
-                service_s=service_seconds(s.parcel_count),
+                service_s=s.service_s,
                 tw_early=max(0, int((window.start - origin).total_seconds())) if window else 0,
                 tw_late=int((window.end - origin).total_seconds()) if window else 2**40,
                 pickup=load if s.kind is ShipmentKind.PICKUP else (),

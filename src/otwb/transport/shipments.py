@@ -50,6 +50,8 @@ class HandedOver:
     volume_m3: float
     parcel_count: int
     temperature_class: TemperatureClass
+    extra_service_s: int = 0
+    """Extra time at the stop: installation on delivery, as the order's options say."""
 
 
 def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
@@ -83,6 +85,7 @@ def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
             status=ShipmentStatus.READY,
             created_at=uow.clock.now(),
             pallets=pallet_places(handed.volume_m3),
+            extra_service_s=handed.extra_service_s,
         )
         repo.insert_shipment(uow, shipment)
         uow.commit()

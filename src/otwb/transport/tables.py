@@ -158,6 +158,7 @@ shipments = Table(
     Column("signature_name", String(200)),
     Column("photo_ref", String(500)),
     Column("co2_kg", Amount()),
+    Column("extra_service_s", Integer, nullable=False, server_default="0"),
     # One shipment per order.
     UniqueConstraint("tenant_id", "order_id"),
     CheckConstraint(one_of("status", ShipmentStatus), name="status"),
@@ -169,6 +170,7 @@ shipments = Table(
         "weight_kg > 0 AND volume_m3 > 0 AND parcel_count > 0", name="measures_positive"
     ),
     CheckConstraint("attempts >= 0", name="attempts"),
+    CheckConstraint("extra_service_s >= 0", name="extra_service"),
     CheckConstraint(
         "ship_to_lat BETWEEN -90 AND 90 AND ship_to_lon BETWEEN -180 AND 180", name="coordinates"
     ),

@@ -19,7 +19,7 @@ from otwb.platform.uow import UnitOfWork
 from otwb.transport import repo, route_repo, tracking_repo
 from otwb.transport.dispatch import reported_time
 from otwb.transport.events import EtaChanged, StopArrived
-from otwb.transport.model import Route, RouteStatus, Shipment, StopStatus, Vehicle, service_seconds
+from otwb.transport.model import Route, RouteStatus, Shipment, StopStatus, Vehicle
 from otwb.transport.service import distance_provider
 from otwb.transport.shipments import get_shipment_by_tracking
 from otwb.transport.traffic import slowed
@@ -52,7 +52,7 @@ def etas(
         if shipment.window is not None and clock < shipment.window.start:
             clock = shipment.window.start
         out.append(Eta(stop.seq, stop.shipment_id, clock))
-        clock += timedelta(seconds=service_seconds(shipment.parcel_count))
+        clock += timedelta(seconds=shipment.service_s)
     return out
 
 
