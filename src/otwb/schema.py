@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from otwb.billing import returns as _billing_returns  # noqa: F401
 from otwb.billing import tables as _billing  # noqa: F401
+from otwb.orders import returns_tables as _orders_returns  # noqa: F401
 from otwb.orders import tables as _orders  # noqa: F401
 from otwb.platform.db import Database
 from otwb.platform.tables import metadata

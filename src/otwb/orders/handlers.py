@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from otwb.orders import returns_handlers
 from otwb.orders.model import OrderStatus
 from otwb.orders.service import Progress, record_progress
 from otwb.platform.bus import MessageBus
@@ -93,6 +94,7 @@ def _follow(report: Callable[[E], Progress]) -> Callable[[UnitOfWork, Sequence[E
 
 
 def register(bus: MessageBus) -> None:
+    returns_handlers.register(bus)
     bus.subscribe_batch(StockAllocated, "orders.allocated", _follow(allocated))
     bus.subscribe_batch(AllocationFailed, "orders.allocation_failed", _follow(allocation_failed))
     bus.subscribe_batch(OrderPicked, "orders.picked", _follow(picked))

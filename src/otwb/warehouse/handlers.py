@@ -10,7 +10,7 @@ from otwb.platform.bus import MessageBus
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse import fulfilment
+from otwb.warehouse import fulfilment, returns
 from otwb.warehouse.fulfilment import AllocationRequest, RequestedLine
 
 
@@ -39,5 +39,6 @@ def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
 
 
 def register(bus: MessageBus) -> None:
+    returns.register(bus)
     bus.subscribe_batch(OrderPlaced, "warehouse.allocate", on_orders_placed)
     bus.subscribe(OrderCancelled, "warehouse.release", on_order_cancelled)
