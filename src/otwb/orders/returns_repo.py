@@ -306,15 +306,6 @@ def insert_inspections(uow: UnitOfWork, rma_id: str, items: Sequence[Inspection]
 
 
 # -- recalls --------------------------------------------------------------------------------
-def recall_exists(uow: UnitOfWork, sku: str, lot: str) -> bool:
-    found = uow.conn.execute(
-        select(recalls.c.id).where(
-            recalls.c.tenant_id == uow.tenant_id, recalls.c.sku == sku, recalls.c.lot == lot
-        )
-    ).first()
-    return found is not None
-
-
 def insert_recall(
     uow: UnitOfWork,
     recall_id: str,
@@ -338,3 +329,20 @@ def insert_recall(
             created_at=at,
         )
     )
+
+
+def find_recall(uow: UnitOfWork, sku: str, lot: str) -> tuple[str, list[str]] | None:
+    """The recall of this lot, and the returns it created."""
+    recall_id = uow.conn.execute(
+        select(recalls.c.id).where(
+            recalls.c.tenant_id == uow.tenant_id, recalls.c.sku == sku, recalls.c.lot == lot
+        )
+    ).scalar_one_or_none()
+    if recall_id is None:
+        return None
+    created = uow.conn.execute(
+        select(rmas.c.id)
+        .where(rmas.c.tenant_id == uow.tenant_id, rmas.c.recall_id == recall_id)
+        .order_by(rmas.c.id)
+    ).scalars()
+    return recall_id, list(created)

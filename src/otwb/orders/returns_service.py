@@ -102,16 +102,26 @@ def get_return_policy(uow: UnitOfWork, customer_id: CustomerId) -> ReturnPolicy:
 
 # -- requesting -----------------------------------------------------------------------------
 def request_return(
+    uow: UnitOfWork, order_id: OrderId, lines: Sequence[ReturnLineRequest], note: str = ""
+) -> Rma:
+    """Return lines of a delivered order, within the customer's window and what the lines may
+    still return; the return waits to be authorised."""
+    with uow:
+        rma = open_return(uow, order_id, lines, note)
+        uow.commit()
+    return rma
+
+
+def open_return(
     uow: UnitOfWork,
     order_id: OrderId,
     lines: Sequence[ReturnLineRequest],
     note: str = "",
     *,
-    authorised: bool = False,
     recall_id: str | None = None,
 ) -> Rma:
-    """Return lines of a delivered order, within the customer's window and what the lines may
-    still return. ``authorised``: the return needs no review (a recall's)."""
+    """``request_return`` inside the caller's open unit of work. A recall's return is
+    authorised at once and knows no return window."""
     note = note.strip()
     if len(note) > MAX_TEXT:
         raise InvalidInput(f"a note has at most {MAX_TEXT} characters", field="note")
@@ -120,37 +130,34 @@ def request_return(
     numbers = [x.line_no for x in lines]
     if len(set(numbers)) != len(numbers):
         raise InvalidInput("each order line appears once in a return", field="lines")
-    with uow:
-        order = orders_repo.get_order(uow, order_id)
-        if order.status is not OrderStatus.DELIVERED:
-            raise NotReturnable(
-                f"order {order_id} is {order.status.value}; only a delivered order is returned"
-            )
-        delivery = pickups.deliveries(uow, [order_id]).get(order_id)
-        delivered_at = delivery.delivered_at if delivery else None
-        if delivered_at is None:
-            raise NotReturnable(f"order {order_id} has no delivery on record")
-        now = uow.clock.now()
+    order = orders_repo.get_order(uow, order_id)
+    if order.status is not OrderStatus.DELIVERED:
+        raise NotReturnable(
+            f"order {order_id} is {order.status.value}; only a delivered order is returned"
+        )
+    delivery = pickups.deliveries(uow, [order_id]).get(order_id)
+    delivered_at = delivery.delivered_at if delivery else None
+    if delivered_at is None:
+        raise NotReturnable(f"order {order_id} has no delivery on record")
+    now = uow.clock.now()
+    if recall_id is None:
         check_window(delivered_at, now, repo.get_policy(uow, order.customer_id))
-        shipped = warehouse_returns.shipped_units(uow, order_id)
-        rma = _new_rma(uow, order, lines, shipped, note, authorised)
-        _hold_quantities(uow, order, rma, shipped)
-        repo.insert_rma(uow, rma, recall_id)
-        units = sum(x.quantity for x in rma.lines)
-        orders_repo.add_timeline(
-            uow, order_id, now, "return_requested", f"{rma.id}: {units} unit(s)"
+    shipped = warehouse_returns.shipped_units(uow, order_id)
+    rma = _new_rma(uow, order, lines, shipped, note, recall_id is not None)
+    _hold_quantities(uow, order, rma, shipped)
+    repo.insert_rma(uow, rma, recall_id)
+    units = sum(x.quantity for x in rma.lines)
+    orders_repo.add_timeline(uow, order_id, now, "return_requested", f"{rma.id}: {units} unit(s)")
+    uow.record(
+        ReturnRequested(
+            rma_id=rma.id,
+            order_id=order_id,
+            customer_id=order.customer_id,
+            lines=_returned_lines(rma),
         )
-        uow.record(
-            ReturnRequested(
-                rma_id=rma.id,
-                order_id=order_id,
-                customer_id=order.customer_id,
-                lines=_returned_lines(rma),
-            )
-        )
-        if authorised:
-            uow.record(_authorised_event(uow, order, rma))
-        uow.commit()
+    )
+    if rma.status is RmaStatus.AUTHORISED:
+        uow.record(_authorised_event(uow, order, rma))
     return rma
 
 
