@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from otwb import __version__
 from otwb.billing.api import router as billing_router
 from otwb.orders.api import router as orders_router
+from otwb.orders.api_returns import router as returns_router
 from otwb.platform import auth
 from otwb.platform.auth import Role
 from otwb.platform.http import Admin, Reader, install_error_handlers
@@ -77,6 +78,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for router in (
         platform_router,
         orders_router,
+        returns_router,
         warehouse_router,
         transport_router,
         billing_router,
