@@ -10,6 +10,7 @@ from rich.table import Table
 
 from otwb.billing.cli import app as billing_app
 from otwb.orders.cli import app as orders_app
+from otwb.orders.cli_returns import install as install_returns
 from otwb.platform import auth, migrate
 from otwb.platform.auth import Role
 from otwb.platform.ids import ApiKeyId
@@ -39,6 +40,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(key_app, name="apikey")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(orders_app, name="order")
+install_returns(orders_app)
 app.add_typer(warehouse_app, name="wh")
 app.add_typer(transport_app, name="route")
 app.add_typer(billing_app, name="billing")

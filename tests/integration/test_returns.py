@@ -3,12 +3,15 @@ collection -> receipt -> inspection -> restock / scrap in W's ledger -> credit i
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from typer.testing import CliRunner
 
 from otwb.billing import returns as billing_returns
+from otwb.cli import app as cli_app
 from otwb.orders import returns_service as returns
 from otwb.orders import service as orders
 from otwb.orders.events import ReturnAuthorised
@@ -25,6 +28,7 @@ from otwb.transport.events import PickupCollected, ReturnPickupScheduled
 from otwb.transport.model import ShipmentKind, ShipmentStatus
 from otwb.warehouse import service as warehouse
 from otwb.warehouse.events import ReturnStocked
+from tests.conftest import pg_url_of
 from tests.integration.test_transport import (  # noqa: F401
     DAY,
     LIMIT,
@@ -206,3 +210,39 @@ def test_cancelling_a_return_calls_off_its_pickup(uow, depot, clock):
     assert returns.cancel_return(uow(), rma.id).status is RmaStatus.CANCELLED
     assert shipments.get_shipment(uow(), pickup_id).status is ShipmentStatus.CANCELLED
     assert returns.request_return(uow(), order.id, [line(1, 2)]).status is RmaStatus.REQUESTED
+
+
+def test_the_cli_runs_the_same_return(uow, depot, clock, database, tenant):
+    van(uow, depot)
+    order = delivered(uow, depot, clock, n=3)
+    t = ("--tenant", tenant.id, "--db", pg_url_of(database))
+
+    def otwb(*args: str, ok: bool = True) -> str:
+        result = CliRunner().invoke(cli_app, [*args, *t])
+        assert (result.exit_code == 0) is ok, result.output
+        return result.output
+
+    made = json.loads(
+        otwb("order", "return", "request", order.id, "--line", "1:2:defective:9.90", "--json")
+    )
+    assert made["status"] == "requested"
+    rid = made["id"]
+    assert "pickup_scheduled" in otwb("order", "return", "authorise", rid)
+    assert "received" in otwb("order", "return", "receive", rid)
+    done = json.loads(
+        otwb(
+            "order", "return", "inspect", rid,
+            "--line", "1:1:restock", "--line", "1:1:scrap::rejected", "--json",
+        )
+    )  # fmt: skip
+    assert (done["status"], done["credit"]["net"]) == ("closed", "9.9000")
+    assert [x["accepted"] for x in done["inspections"]] == [True, False]
+    listed = json.loads(otwb("order", "return", "list", "--order", order.id, "--json"))
+    assert [r["id"] for r in listed] == [rid]
+    assert "not a whole number" in otwb(
+        "order", "return", "request", order.id, "--line", "x:1:defective", ok=False
+    )
+    assert "reason is one of" in otwb(
+        "order", "return", "request", order.id, "--line", "1:1:meh", ok=False
+    )
+    assert "no lot" in otwb("order", "recall-report", "NOPE", "--sku", "WINE-6", ok=False)
