@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from otwb.orders import recalls_service as recalls
+from otwb.orders import returns_inspection as inspection
 from otwb.orders import returns_service as returns
 from otwb.orders.model import Order
 from otwb.orders.recalls import to_csv
@@ -119,7 +120,9 @@ def test_recalled_goods_that_come_back_go_to_quarantine(uow, scene):
     opened = [returns.get_return(uow(), i) for i in report.returns]
     rma = next(r for r in opened if r.order_id == scene.a.id)
     returns.receive_return(uow(), rma.id)
-    done = returns.inspect_return(uow(), rma.id, [returns.InspectLine(1, 4, Disposition.RESTOCK)])
+    done = inspection.inspect_return(
+        uow(), rma.id, [inspection.InspectLine(1, 4, Disposition.RESTOCK)]
+    )
     (checked,) = done.inspections
     assert (checked.disposition, checked.requested, checked.lot) == (
         Disposition.QUARANTINE,

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from otwb.billing import returns as billing_returns
 from otwb.cli import app as cli_app
+from otwb.orders import returns_handlers
+from otwb.orders import returns_inspection as inspection
 from otwb.orders import returns_service as returns
 from otwb.orders import service as orders
 from otwb.orders.events import ReturnAuthorised
@@ -90,7 +92,9 @@ def test_the_whole_return_loop(uow, depot, runtime, tenant, clock):
     assert pickup.weight_kg == pytest.approx(27.0)
 
     with pytest.raises(InvalidTransition):  # not collected yet: nothing to inspect
-        returns.inspect_return(uow(), rma.id, [returns.InspectLine(1, 3, Disposition.RESTOCK)])
+        inspection.inspect_return(
+            uow(), rma.id, [inspection.InspectLine(1, 3, Disposition.RESTOCK)]
+        )
 
     (route,) = service.plan_routes(uow(), depot.warehouse.id, NEXT_DAY, LIMIT).routes
     assert [s.shipment_id for s in route.stops] == [pickup.id]
@@ -106,12 +110,12 @@ def test_the_whole_return_loop(uow, depot, runtime, tenant, clock):
 
     clock.set(at(NEXT_DAY, 11))
     assert returns.receive_return(uow(), rma.id).status is RmaStatus.RECEIVED
-    done = returns.inspect_return(
+    done = inspection.inspect_return(
         uow(),
         rma.id,
         [
-            returns.InspectLine(1, 2, Disposition.RESTOCK),
-            returns.InspectLine(1, 1, Disposition.SCRAP),
+            inspection.InspectLine(1, 2, Disposition.RESTOCK),
+            inspection.InspectLine(1, 1, Disposition.SCRAP),
         ],
     )
     assert done.credit is not None
@@ -184,8 +188,8 @@ def test_requests_outside_the_rules_are_refused(uow, depot, clock):
     again = returns.request_return(uow(), order.id, [line(1, 2, ReturnReason.CHANGED_MIND, "20")])
     returns.authorise_return(uow(), again.id)
     returns.receive_return(uow(), again.id)  # brought to the warehouse: no collection
-    inspected = returns.inspect_return(
-        uow(), again.id, [returns.InspectLine(1, 1, Disposition.QUARANTINE)]
+    inspected = inspection.inspect_return(
+        uow(), again.id, [inspection.InspectLine(1, 1, Disposition.QUARANTINE)]
     )
     assert inspected.credit is not None
     assert (inspected.credit.gross.amount, inspected.credit.restocking_fee.amount) == (
@@ -246,3 +250,25 @@ def test_the_cli_runs_the_same_return(uow, depot, clock, database, tenant):
         "order", "return", "request", order.id, "--line", "1:1:meh", ok=False
     )
     assert "no lot" in otwb("order", "recall-report", "NOPE", "--sku", "WINE-6", ok=False)
+
+
+def test_a_pickup_scheduled_for_a_return_cancelled_meanwhile_is_called_off(uow, depot, clock):
+    van(uow, depot)
+    order = delivered(uow, depot, clock, n=2)
+    rma = returns.request_return(uow(), order.id, [line(1, 1)])
+    returns.cancel_return(uow(), rma.id)
+    late = shipments.request_pickup(
+        uow(),
+        shipments.NewPickup(
+            order.customer_id, depot.warehouse.id, "x", "y", order.ship_to.point, 9.0, 0.01
+        ),
+    )
+    event = ReturnPickupScheduled(
+        rma_id=rma.id,
+        shipment_id=late.id,
+        tracking_number=late.tracking_number,
+        depot_id=depot.warehouse.id,
+    )
+    returns_handlers.on_pickup_scheduled(uow(), event)
+    assert shipments.get_shipment(uow(), late.id).status is ShipmentStatus.CANCELLED
+    assert returns.get_return(uow(), rma.id).status is RmaStatus.CANCELLED

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from otwb.orders import recalls_service, returns_service
+from otwb.orders import returns_inspection as inspection
 from otwb.orders.recalls import RecallReport, to_csv
 from otwb.orders.returns import Disposition, ReturnPolicy, ReturnReason, Rma, RmaStatus
 from otwb.platform.http import Admin, Operator, Reader
@@ -303,10 +304,10 @@ def receive_return(rma_id: str, caller: Operator) -> RmaOut:
 @router.post("/returns/{rma_id}/inspect", response_model=RmaOut)
 def inspect_return(rma_id: str, body: InspectIn, caller: Operator) -> RmaOut:
     lines = [
-        returns_service.InspectLine(x.line_no, x.quantity, x.disposition, x.lot, x.accepted)
+        inspection.InspectLine(x.line_no, x.quantity, x.disposition, x.lot, x.accepted)
         for x in body.lines
     ]
-    returns_service.inspect_return(caller.uow(), rma_id, lines)
+    inspection.inspect_return(caller.uow(), rma_id, lines)
     return _after(caller, rma_id)
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from otwb.orders import recalls_service, returns_service
+from otwb.orders import returns_inspection as inspection
 from otwb.orders.api_returns import RecallOut, RmaOut
 from otwb.orders.recalls import RecallReport, to_csv
 from otwb.orders.returns import Disposition, ReturnReason, Rma, RmaStatus
@@ -69,14 +70,14 @@ def parse_return_line(spec: str) -> returns_service.ReturnLineRequest:
     )
 
 
-def parse_inspect_line(spec: str) -> returns_service.InspectLine:
+def parse_inspect_line(spec: str) -> inspection.InspectLine:
     parts = spec.split(":")
     if not 3 <= len(parts) <= 5 or (len(parts) == 5 and parts[4] != "rejected"):
         raise InvalidInput(f"--line {spec!r}: LINE_NO:QUANTITY:DISPOSITION[:LOT][:rejected]")
     dispositions = [d.value for d in Disposition]
     if parts[2] not in dispositions:
         raise InvalidInput(f"--line {spec!r}: the disposition is one of {', '.join(dispositions)}")
-    return returns_service.InspectLine(
+    return inspection.InspectLine(
         _int(parts[0], "line"),
         _int(parts[1], "quantity"),
         Disposition(parts[2]),
@@ -182,7 +183,7 @@ def inspect(
 ) -> None:
     """Inspect the returned units: restock, quarantine or scrap; B records the credit."""
     lines = [parse_inspect_line(x) for x in line]
-    returns_service.inspect_return(tenant_uow(runtime(db), tenant), rma_id, lines)
+    inspection.inspect_return(tenant_uow(runtime(db), tenant), rma_id, lines)
     _after(db, tenant, rma_id, as_json)
 
 

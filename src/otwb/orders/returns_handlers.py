@@ -7,8 +7,9 @@ import logging
 
 from otwb.billing.events import ReturnCreditRecorded
 from otwb.orders import repo as orders_repo
+from otwb.orders import returns_inspection as inspection
 from otwb.orders import returns_repo as repo
-from otwb.orders import returns_service
+from otwb.orders.events import ReturnCancelled
 from otwb.orders.returns import RmaStatus
 from otwb.platform.bus import MessageBus
 from otwb.platform.uow import UnitOfWork
@@ -21,6 +22,14 @@ log = logging.getLogger("otwb.orders.returns")
 def on_pickup_scheduled(uow: UnitOfWork, e: ReturnPickupScheduled) -> None:
     with uow:
         rma = repo.get_rma(uow, e.rma_id)
+        if rma.status is RmaStatus.CANCELLED:  # cancelled meanwhile: T calls the pickup off
+            uow.record(
+                ReturnCancelled(
+                    rma_id=rma.id, order_id=rma.order_id, pickup_shipment_id=e.shipment_id
+                )
+            )
+            uow.commit()
+            return
         if rma.status is not RmaStatus.AUTHORISED:
             log.warning(
                 "return %s is %s: pickup %s not recorded", rma.id, rma.status, e.shipment_id
@@ -75,7 +84,7 @@ def on_return_stocked(uow: UnitOfWork, e: ReturnStocked) -> None:
 
 
 def on_credit_recorded(uow: UnitOfWork, e: ReturnCreditRecorded) -> None:
-    returns_service.close_return(
+    inspection.close_return(
         uow, e.rma_id, f"credit {e.amount} {e.currency} recorded ({e.credit_id})"
     )
 

@@ -12,40 +12,30 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from otwb.orders import repo as orders_repo
 from otwb.orders import returns_repo as repo
 from otwb.orders.events import (
-    InspectedUnits,
     ReturnAuthorised,
     ReturnCancelled,
-    ReturnClosed,
     ReturnedLine,
-    ReturnInspected,
     ReturnRefused,
     ReturnRequested,
     ShipToPayload,
 )
 from otwb.orders.model import Order, OrderStatus
 from otwb.orders.returns import (
-    Disposition,
-    Inspection,
     NotReturnable,
     ReturnPolicy,
     ReturnReason,
     Rma,
     RmaLine,
     RmaStatus,
-    check_inspection,
     check_returnable,
     check_rma_transition,
     check_window,
-    credit_of,
-    final_disposition,
-    not_received,
 )
 from otwb.platform import auth
 from otwb.platform.errors import Conflict, InvalidInput
@@ -69,15 +59,6 @@ class ReturnLineRequest:
     quantity: int
     reason: ReturnReason
     unit_price: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class InspectLine:
-    line_no: int
-    quantity: int
-    disposition: Disposition
-    lot: str | None = None
-    accepted: bool = True
 
 
 # -- policies -------------------------------------------------------------------------------
@@ -273,13 +254,13 @@ def _coldest(classes: set[str]) -> str:
 
 
 # -- its life -------------------------------------------------------------------------------
-def _move(uow: UnitOfWork, rma: Rma, to: RmaStatus, **values: Any) -> None:
+def move(uow: UnitOfWork, rma: Rma, to: RmaStatus, **values: Any) -> None:
     check_rma_transition(rma.id, rma.status, to)
     if not repo.move_rma(uow, rma.id, rma.status, to, **values):
         raise Conflict(f"return {rma.id} changed while this request ran; try again")
 
 
-def _note(uow: UnitOfWork, rma: Rma, kind: str, detail: str) -> None:
+def note(uow: UnitOfWork, rma: Rma, kind: str, detail: str) -> None:
     orders_repo.add_timeline(uow, rma.order_id, uow.clock.now(), kind, f"{rma.id}: {detail}")
 
 
@@ -287,9 +268,9 @@ def authorise_return(uow: UnitOfWork, rma_id: str) -> Rma:
     """The return may come back: T schedules its pickup at the customer's address."""
     with uow:
         rma = repo.get_rma(uow, rma_id)
-        _move(uow, rma, RmaStatus.AUTHORISED)
+        move(uow, rma, RmaStatus.AUTHORISED)
         order = orders_repo.get_order(uow, rma.order_id)
-        _note(uow, rma, "return_authorised", "a pickup will be scheduled")
+        note(uow, rma, "return_authorised", "a pickup will be scheduled")
         uow.record(_authorised_event(uow, order, rma))
         rma = repo.get_rma(uow, rma_id)
         uow.commit()
@@ -304,9 +285,9 @@ def refuse_return(uow: UnitOfWork, rma_id: str, reason: str) -> Rma:
         )
     with uow:
         rma = repo.get_rma(uow, rma_id)
-        _move(uow, rma, RmaStatus.REFUSED, refused_reason=reason)
+        move(uow, rma, RmaStatus.REFUSED, refused_reason=reason)
         repo.give_back_returnable(uow, {x.order_line_id: x.quantity for x in rma.lines})
-        _note(uow, rma, "return_refused", reason)
+        note(uow, rma, "return_refused", reason)
         uow.record(ReturnRefused(rma_id=rma.id, order_id=rma.order_id, reason=reason))
         rma = repo.get_rma(uow, rma_id)
         uow.commit()
@@ -317,9 +298,9 @@ def cancel_return(uow: UnitOfWork, rma_id: str) -> Rma:
     """Called off before its goods are collected; a scheduled pickup is cancelled too."""
     with uow:
         rma = repo.get_rma(uow, rma_id)
-        _move(uow, rma, RmaStatus.CANCELLED)
+        move(uow, rma, RmaStatus.CANCELLED)
         repo.give_back_returnable(uow, {x.order_line_id: x.quantity for x in rma.lines})
-        _note(uow, rma, "return_cancelled", "cancelled")
+        note(uow, rma, "return_cancelled", "cancelled")
         uow.record(
             ReturnCancelled(
                 rma_id=rma.id, order_id=rma.order_id, pickup_shipment_id=rma.pickup_shipment_id
@@ -334,111 +315,9 @@ def receive_return(uow: UnitOfWork, rma_id: str) -> Rma:
     """The goods are at the warehouse's dock (collected by T, or brought by the customer)."""
     with uow:
         rma = repo.get_rma(uow, rma_id)
-        _move(uow, rma, RmaStatus.RECEIVED)
-        _note(uow, rma, "return_received", f"at {rma.warehouse_id}")
+        move(uow, rma, RmaStatus.RECEIVED)
+        note(uow, rma, "return_received", f"at {rma.warehouse_id}")
         rma = repo.get_rma(uow, rma_id)
-        uow.commit()
-    return rma
-
-
-def inspect_return(uow: UnitOfWork, rma_id: str, lines: Sequence[InspectLine]) -> Rma:
-    """Each returned unit's disposition and whether it is credited; W and B act on it."""
-    with uow:
-        rma = repo.get_rma(uow, rma_id)
-        check_rma_transition(rma.id, rma.status, RmaStatus.INSPECTED)
-        shipped = warehouse_returns.shipped_units(uow, rma.order_id)
-        today = uow.clock.now().date()
-        inspections = [_inspection(rma, x, shipped, today) for x in lines]
-        check_inspection(rma, inspections)
-        credit = credit_of(rma, inspections, repo.get_policy(uow, rma.customer_id))
-        _move(
-            uow,
-            rma,
-            RmaStatus.INSPECTED,
-            credit_gross=credit.gross.amount,
-            restocking_fee=credit.restocking_fee.amount,
-        )
-        repo.insert_inspections(uow, rma.id, inspections)
-        repo.give_back_returnable(uow, not_received(rma, inspections))
-        _note(uow, rma, "return_inspected", _summary(inspections, credit.net))
-        uow.record(
-            ReturnInspected(
-                rma_id=rma.id,
-                order_id=rma.order_id,
-                customer_id=rma.customer_id,
-                warehouse_id=rma.warehouse_id,
-                units=tuple(
-                    InspectedUnits(
-                        order_line_id=rma.line(x.line_no).order_line_id,
-                        sku=rma.line(x.line_no).sku,
-                        lot=x.lot,
-                        quantity=x.quantity,
-                        disposition=x.disposition.value,
-                        accepted=x.accepted,
-                    )
-                    for x in inspections
-                ),
-                currency=rma.currency,
-                gross=credit.gross.amount,
-                restocking_fee=credit.restocking_fee.amount,
-                credit=credit.net.amount,
-                inspected_at=uow.clock.now(),
-            )
-        )
-        rma = repo.get_rma(uow, rma_id)
-        uow.commit()
-    return rma
-
-
-def _inspection(
-    rma: Rma, x: InspectLine, shipped: Sequence[ShippedUnits], today: date
-) -> Inspection:
-    line = rma.line(x.line_no)
-    sent = [s for s in shipped if s.order_line_id == line.order_line_id]
-    lots = sorted({s.lot for s in sent if s.lot is not None})
-    lot = x.lot.strip() if x.lot else None
-    if lot is None and len(lots) == 1:
-        lot = lots[0]
-    if lots and lot not in lots:
-        raise InvalidInput(
-            f"line {x.line_no} shipped lot(s) {', '.join(lots)}: say which came back", field="lot"
-        )
-    if not lots and lot is not None:
-        raise InvalidInput(f"line {x.line_no} shipped no lot", field="lot")
-    of_lot = next((s for s in sent if s.lot == lot), None)
-    final = final_disposition(
-        x.disposition,
-        of_lot.lot_status if of_lot else None,
-        of_lot.expires_on if of_lot else None,
-        today,
-    )
-    requested = x.disposition if final is not x.disposition else None
-    return Inspection(x.line_no, x.quantity, final, lot, x.accepted, requested)
-
-
-def _summary(inspections: Sequence[Inspection], credit: Any) -> str:
-    units: dict[str, int] = defaultdict(int)
-    for x in inspections:
-        units[x.disposition.value] += x.quantity
-    parts = ", ".join(f"{n} {d}" for d, n in sorted(units.items()))
-    return f"{parts}; credit {credit}"
-
-
-def close_return(uow: UnitOfWork, rma_id: str, detail: str) -> Rma:
-    with uow:
-        rma = repo.get_rma(uow, rma_id)
-        _move(uow, rma, RmaStatus.CLOSED)
-        _note(uow, rma, "return_closed", detail)
-        rma = repo.get_rma(uow, rma_id)
-        assert rma.credit is not None  # guaranteed by the credit_known CHECK
-        uow.record(
-            ReturnClosed(
-                rma_id=rma.id,
-                order_id=rma.order_id,
-                credit=rma.credit.net.amount,
-                currency=rma.currency,
-            )
-        )
         uow.commit()
     return rma
 

@@ -88,8 +88,7 @@ def schedule_return_pickup(uow: UnitOfWork, e: ReturnAuthorised) -> ShipmentId:
 
 def on_return_cancelled(uow: UnitOfWork, e: ReturnCancelled) -> None:
     if e.pickup_shipment_id is None:
-        uow.mark_consumed_only()
-        return
+        return  # cancelled before T scheduled anything: O tells again once it hears of it
     with uow:
         shipments.cancel_unsent(uow, repo.get_shipment(uow, ShipmentId(e.pickup_shipment_id)))
         uow.commit()
