@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from otwb.billing import returns as billing_returns
@@ -24,7 +26,9 @@ from otwb.orders.returns import (
     ReturnWindowClosed,
     RmaStatus,
 )
-from otwb.platform.errors import InvalidInput, InvalidTransition
+from otwb.orders.returns_tables import returnable_lines, rmas
+from otwb.platform import auth
+from otwb.platform.errors import InvalidInput, InvalidTransition, NotFound
 from otwb.transport import dispatch, service, shipments
 from otwb.transport.events import PickupCollected, ReturnPickupScheduled
 from otwb.transport.model import ShipmentKind, ShipmentStatus
@@ -272,3 +276,25 @@ def test_a_pickup_scheduled_for_a_return_cancelled_meanwhile_is_called_off(uow, 
     returns_handlers.on_pickup_scheduled(uow(), event)
     assert shipments.get_shipment(uow(), late.id).status is ShipmentStatus.CANCELLED
     assert returns.get_return(uow(), rma.id).status is RmaStatus.CANCELLED
+
+
+def test_the_database_refuses_more_returned_than_delivered(uow, depot, clock, runtime):
+    van(uow, depot)
+    order = delivered(uow, depot, clock, n=2)
+    returns.request_return(uow(), order.id, [line(1, 2)])
+    with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
+        conn.execute(update(returnable_lines).values(returned=returnable_lines.c.returned + 1))
+    with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
+        conn.execute(update(rmas).values(status="inspected"))  # an inspection without its credit
+
+
+def test_another_tenant_sees_no_return(uow, depot, clock, runtime):
+    van(uow, depot)
+    order = delivered(uow, depot, clock, n=2)
+    rma = returns.request_return(uow(), order.id, [line(1, 1)])
+    other = auth.create_tenant(runtime.uow(), "Other Co")
+    with pytest.raises(NotFound):
+        returns.get_return(runtime.uow(other.id), rma.id)
+    with pytest.raises(NotFound):
+        returns.request_return(runtime.uow(other.id), order.id, [line(1, 1)])
+    assert returns.list_returns(runtime.uow(other.id)) == []

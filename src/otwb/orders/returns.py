@@ -218,11 +218,18 @@ def check_returnable(
 
 # -- inspecting -----------------------------------------------------------------------------
 def final_disposition(
-    wanted: Disposition, lot_status: str | None, expires_on: date | None, today: date
+    wanted: Disposition,
+    lot_status: str | None,
+    expires_on: date | None,
+    today: date,
+    serial_tracked: bool = False,
 ) -> Disposition:
-    """Restock only goods of a released lot that has not expired; otherwise quarantine."""
+    """Restock only goods of a released lot that has not expired; otherwise quarantine. Serial-
+    tracked goods are quarantined too: their serials are captured again at a putaway."""
     if wanted is not Disposition.RESTOCK:
         return wanted
+    if serial_tracked:
+        return Disposition.QUARANTINE
     if lot_status is not None and lot_status != "released":
         return Disposition.QUARANTINE
     if expires_on is not None and expires_on <= today:

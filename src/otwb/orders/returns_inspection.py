@@ -26,6 +26,7 @@ from otwb.orders.returns_service import move, note
 from otwb.platform.errors import InvalidInput
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import returns as warehouse_returns
+from otwb.warehouse import service as warehouse
 from otwb.warehouse.returns_repo import ShippedUnits
 
 
@@ -45,7 +46,12 @@ def inspect_return(uow: UnitOfWork, rma_id: str, lines: Sequence[InspectLine]) -
         check_rma_transition(rma.id, rma.status, RmaStatus.INSPECTED)
         shipped = warehouse_returns.shipped_units(uow, rma.order_id)
         today = uow.clock.now().date()
-        inspections = [_inspection(rma, x, shipped, today) for x in lines]
+        serials = {
+            line.sku for line in rma.lines if warehouse.sku_by_code(uow, line.sku).serial_tracked
+        }
+        inspections = [
+            _inspection(rma, x, shipped, today, rma.line(x.line_no).sku in serials) for x in lines
+        ]
         check_inspection(rma, inspections)
         credit = credit_of(rma, inspections, repo.get_policy(uow, rma.customer_id))
         move(
@@ -88,7 +94,11 @@ def inspect_return(uow: UnitOfWork, rma_id: str, lines: Sequence[InspectLine]) -
 
 
 def _inspection(
-    rma: Rma, x: InspectLine, shipped: Sequence[ShippedUnits], today: date
+    rma: Rma,
+    x: InspectLine,
+    shipped: Sequence[ShippedUnits],
+    today: date,
+    serial_tracked: bool,
 ) -> Inspection:
     line = rma.line(x.line_no)
     sent = [s for s in shipped if s.order_line_id == line.order_line_id]
@@ -108,6 +118,7 @@ def _inspection(
         of_lot.lot_status if of_lot else None,
         of_lot.expires_on if of_lot else None,
         today,
+        serial_tracked,
     )
     requested = x.disposition if final is not x.disposition else None
     return Inspection(x.line_no, x.quantity, final, lot, x.accepted, requested)

@@ -2,7 +2,8 @@
 
 * **Put back** inspected returned goods at the order's warehouse, each through the movement
   ledger (kind ``return``, the RMA as reference): **restock** into the bin they were picked
-  from, same lot -- only while the lot is released and unexpired, else they go to quarantine;
+  from, same lot -- only while the lot is released and unexpired, the goods are not
+  serial-tracked and the bin still takes them (putaway rules), else they go to quarantine;
   **quarantine** into the warehouse's ``RETQ-<temperature>`` bin (a staging zone: never
   allocated); **scrap**: received into quarantine, then written off at once by an adjustment
   with reason ``scrap``. The SKUs' stock rows are locked first, in key order, as every W use
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from otwb.orders.events import RecallIssued, ReturnInspected
 from otwb.platform.bus import MessageBus
-from otwb.platform.errors import InvalidTransition, NotFound
+from otwb.platform.errors import DomainError, InvalidTransition, NotFound
 from otwb.platform.ids import LocationId, OrderId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import lot_repo, promises, quality, repo, returns_repo, sites, stock_repo
@@ -28,6 +29,7 @@ from otwb.warehouse.events import ReturnStocked, StockedReturn
 from otwb.warehouse.lots import LotStatus, is_expired
 from otwb.warehouse.model import Location, LotId, Sku
 from otwb.warehouse.returns_repo import ShippedUnits
+from otwb.warehouse.slotting import check_capacity
 
 log = logging.getLogger("otwb.warehouse.returns")
 
@@ -99,7 +101,7 @@ def put_back(uow: UnitOfWork, e: ReturnInspected) -> list[StockedReturn]:
                 lot.status is LotStatus.RELEASED and not is_expired(lot.expires_on, today)
             )
             home = _picked_from(shipped, bins, units.order_line_id, units.lot)
-            if disposition == "restock" and (not sellable or home is None):
+            if disposition == "restock" and not _fits(uow, sku, home, units.quantity, sellable):
                 disposition = "quarantine"
             if disposition == "restock":
                 assert home is not None
@@ -141,6 +143,19 @@ def _picked_from(
         if s.order_line_id == line_id and s.lot == lot and s.location_id in bins:
             return bins[s.location_id]
     return None
+
+
+def _fits(uow: UnitOfWork, sku: Sku, home: Location | None, quantity: int, sellable: bool) -> bool:
+    """May the units go back to sellable stock in the bin they came from? Only a released,
+    unexpired lot, not serial-tracked (serials are captured again at a putaway), into a bin that
+    still takes them (putaway rules: one SKU a bin, capacity)."""
+    if not sellable or home is None or sku.serial_tracked:
+        return False
+    try:
+        check_capacity(sku, sites.bin_state(uow, home), quantity)
+    except DomainError:
+        return False
+    return True
 
 
 def _receive(

@@ -115,6 +115,7 @@ def test_restock_only_a_released_unexpired_lot():
     assert final_disposition(restock, "quarantined", None, today) is quarantine
     assert final_disposition(restock, "released", today, today) is quarantine  # expires today
     assert final_disposition(Disposition.SCRAP, "released", None, today) is Disposition.SCRAP
+    assert final_disposition(restock, "released", None, today, serial_tracked=True) is quarantine
 
 
 def test_inspection_counts_no_more_than_returned():
