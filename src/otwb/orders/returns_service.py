@@ -8,7 +8,7 @@ and B records the credit), and closed once B holds the credit.
 
 from __future__ import annotations
 
-import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,8 +45,6 @@ from otwb.transport import pickups
 from otwb.warehouse import returns as warehouse_returns
 from otwb.warehouse import service as warehouse
 from otwb.warehouse.returns_repo import ShippedUnits
-
-log = logging.getLogger("otwb.orders.returns")
 
 MAX_TEXT = 500
 PARCEL_KG = 25.0
@@ -138,6 +136,7 @@ def open_return(
         )
     )
     if rma.status is RmaStatus.AUTHORISED:
+        note(uow, rma, "return_authorised", f"recall {recall_id}: a pickup will be scheduled")
         uow.record(_authorised_event(uow, order, rma))
     return rma
 
@@ -239,7 +238,7 @@ def _authorised_event(uow: UnitOfWork, order: Order, rma: Rma) -> ReturnAuthoris
         ),
         weight_kg=weight,
         volume_m3=volume,
-        parcel_count=max(1, int(-(-weight // PARCEL_KG))),
+        parcel_count=max(1, math.ceil(weight / PARCEL_KG)),
         temperature_class=_coldest(colds),
         lines=_returned_lines(rma),
     )
