@@ -22,7 +22,7 @@ from otwb.orders.returns import (
     final_disposition,
     not_received,
 )
-from otwb.orders.returns_service import move, note
+from otwb.orders.returns_service import move, timeline_note
 from otwb.platform.errors import InvalidInput
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import returns as warehouse_returns
@@ -63,7 +63,7 @@ def inspect_return(uow: UnitOfWork, rma_id: str, lines: Sequence[InspectLine]) -
         )
         repo.insert_inspections(uow, rma.id, inspections)
         repo.give_back_returnable(uow, not_received(rma, inspections))
-        note(uow, rma, "return_inspected", _summary(inspections, credit.net))
+        timeline_note(uow, rma, "return_inspected", _summary(inspections, credit.net))
         uow.record(
             ReturnInspected(
                 rma_id=rma.id,
@@ -136,7 +136,7 @@ def close_return(uow: UnitOfWork, rma_id: str, detail: str) -> Rma:
     with uow:
         rma = repo.get_rma(uow, rma_id)
         move(uow, rma, RmaStatus.CLOSED)
-        note(uow, rma, "return_closed", detail)
+        timeline_note(uow, rma, "return_closed", detail)
         rma = repo.get_rma(uow, rma_id)
         assert rma.credit is not None  # guaranteed by the credit_known CHECK
         uow.record(

@@ -136,7 +136,9 @@ def open_return(
         )
     )
     if rma.status is RmaStatus.AUTHORISED:
-        note(uow, rma, "return_authorised", f"recall {recall_id}: a pickup will be scheduled")
+        timeline_note(
+            uow, rma, "return_authorised", f"recall {recall_id}: a pickup will be scheduled"
+        )
         uow.record(_authorised_event(uow, order, rma))
     return rma
 
@@ -259,7 +261,7 @@ def move(uow: UnitOfWork, rma: Rma, to: RmaStatus, **values: Any) -> None:
         raise Conflict(f"return {rma.id} changed while this request ran; try again")
 
 
-def note(uow: UnitOfWork, rma: Rma, kind: str, detail: str) -> None:
+def timeline_note(uow: UnitOfWork, rma: Rma, kind: str, detail: str) -> None:
     orders_repo.add_timeline(uow, rma.order_id, uow.clock.now(), kind, f"{rma.id}: {detail}")
 
 
@@ -269,7 +271,7 @@ def authorise_return(uow: UnitOfWork, rma_id: str) -> Rma:
         rma = repo.get_rma(uow, rma_id)
         move(uow, rma, RmaStatus.AUTHORISED)
         order = orders_repo.get_order(uow, rma.order_id)
-        note(uow, rma, "return_authorised", "a pickup will be scheduled")
+        timeline_note(uow, rma, "return_authorised", "a pickup will be scheduled")
         uow.record(_authorised_event(uow, order, rma))
         rma = repo.get_rma(uow, rma_id)
         uow.commit()
@@ -286,7 +288,7 @@ def refuse_return(uow: UnitOfWork, rma_id: str, reason: str) -> Rma:
         rma = repo.get_rma(uow, rma_id)
         move(uow, rma, RmaStatus.REFUSED, refused_reason=reason)
         repo.give_back_returnable(uow, {x.order_line_id: x.quantity for x in rma.lines})
-        note(uow, rma, "return_refused", reason)
+        timeline_note(uow, rma, "return_refused", reason)
         uow.record(ReturnRefused(rma_id=rma.id, order_id=rma.order_id, reason=reason))
         rma = repo.get_rma(uow, rma_id)
         uow.commit()
@@ -299,7 +301,7 @@ def cancel_return(uow: UnitOfWork, rma_id: str) -> Rma:
         rma = repo.get_rma(uow, rma_id)
         move(uow, rma, RmaStatus.CANCELLED)
         repo.give_back_returnable(uow, {x.order_line_id: x.quantity for x in rma.lines})
-        note(uow, rma, "return_cancelled", "cancelled")
+        timeline_note(uow, rma, "return_cancelled", "cancelled")
         uow.record(
             ReturnCancelled(
                 rma_id=rma.id, order_id=rma.order_id, pickup_shipment_id=rma.pickup_shipment_id
@@ -315,7 +317,7 @@ def receive_return(uow: UnitOfWork, rma_id: str) -> Rma:
     with uow:
         rma = repo.get_rma(uow, rma_id)
         move(uow, rma, RmaStatus.RECEIVED)
-        note(uow, rma, "return_received", f"at {rma.warehouse_id}")
+        timeline_note(uow, rma, "return_received", f"at {rma.warehouse_id}")
         rma = repo.get_rma(uow, rma_id)
         uow.commit()
     return rma
