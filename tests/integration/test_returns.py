@@ -28,7 +28,7 @@ from otwb.orders.returns import (
 )
 from otwb.orders.returns_tables import returnable_lines, rmas
 from otwb.platform import auth
-from otwb.platform.errors import InvalidInput, InvalidTransition, NotFound
+from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from otwb.transport import dispatch, service, shipments
 from otwb.transport.events import PickupCollected, ReturnPickupScheduled
 from otwb.transport.model import ShipmentKind, ShipmentStatus
@@ -148,6 +148,12 @@ def test_the_whole_return_loop(uow, depot, runtime, tenant, clock):
     credit = billing_returns.credit_of_return(uow(), rma.id)
     assert (credit.amount.amount, credit.amount.currency) == (Decimal("37.50"), "EUR")
     assert [c.rma_id for c in billing_returns.open_credits(uow(), order.customer_id)] == [rma.id]
+    billing_returns.apply_credits(uow(), [credit.id], "inv_TEST")
+    assert billing_returns.open_credits(uow()) == []
+    applied = billing_returns.credit_of_return(uow(), rma.id)
+    assert (applied.status.value, applied.applied_to) == ("applied", "inv_TEST")
+    with pytest.raises(Conflict):  # a credit is applied once
+        billing_returns.apply_credits(uow(), [credit.id], "inv_OTHER")
     closed = returns.get_return(uow(), rma.id)
     assert closed.status is RmaStatus.CLOSED
     timeline = [e.kind for e in orders.get_order(uow(), order.id).timeline]
