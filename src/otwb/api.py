@@ -9,6 +9,7 @@ from otwb import __version__
 from otwb.billing.api import router as billing_router
 from otwb.orders.api import router as orders_router
 from otwb.orders.api_delivery import router as delivery_router
+from otwb.orders.api_returns import router as returns_router
 from otwb.orders.api_sourcing import router as sourcing_router
 from otwb.platform import auth
 from otwb.platform.auth import Role
@@ -81,6 +82,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         orders_router,
         sourcing_router,
         delivery_router,
+        returns_router,
         warehouse_router,
         transport_router,
         billing_router,

@@ -11,6 +11,7 @@ from rich.table import Table
 from otwb.billing.cli import app as billing_app
 from otwb.orders.cli import app as orders_app
 from otwb.orders.cli_promise import app as promise_app
+from otwb.orders.cli_returns import install as install_returns
 from otwb.orders.cli_sourcing import commands as sourcing_commands
 from otwb.platform import auth, migrate
 from otwb.platform.auth import Role
@@ -43,6 +44,8 @@ app.add_typer(outbox_app, name="outbox")
 orders_app.registered_commands.extend(sourcing_commands.registered_commands)
 app.add_typer(orders_app, name="order")
 app.add_typer(promise_app, name="promise")
+
+install_returns(orders_app)
 app.add_typer(warehouse_app, name="wh")
 app.add_typer(transport_app, name="route")
 app.add_typer(billing_app, name="billing")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from otwb.billing import returns as _billing_returns  # noqa: F401
 from otwb.billing import tables as _billing  # noqa: F401
 from otwb.orders import promise_tables as _promises  # noqa: F401
+from otwb.orders import returns_tables as _orders_returns  # noqa: F401
 from otwb.orders import sourcing_tables as _sourcing  # noqa: F401
 from otwb.orders import tables as _orders  # noqa: F401
 from otwb.orders import webhook_tables as _webhooks  # noqa: F401

@@ -17,3 +17,13 @@ class InvoiceIssued(Event):
     period_end: date
     total: Decimal
     currency: str
+
+
+class ReturnCreditRecorded(Event):
+    """B holds a credit for an inspected return, for the invoicing run to apply."""
+
+    credit_id: str
+    rma_id: str
+    customer_id: CustomerId
+    amount: Decimal
+    currency: str

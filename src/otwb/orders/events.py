@@ -133,3 +133,89 @@ class ReadyForPickup(Event):
     pickup_point_name: str
     pickup_code: str
     ready_at: datetime
+
+
+# -- returns and recalls ------------------------------------------------------------------------
+class ReturnedLine(Payload):
+    order_line_id: OrderLineId
+    line_no: int
+    sku: str
+    quantity: int
+    reason: str
+
+
+class ReturnRequested(Event):
+    rma_id: str
+    order_id: OrderId
+    customer_id: CustomerId
+    lines: tuple[ReturnedLine, ...]
+
+
+class ReturnAuthorised(Event):
+    """A return may come back: T collects it at the customer's address for ``warehouse_id``."""
+
+    rma_id: str
+    order_id: OrderId
+    customer_id: CustomerId
+    warehouse_id: str
+    pickup_from: ShipToPayload
+    weight_kg: float
+    volume_m3: float
+    parcel_count: int
+    temperature_class: str
+    lines: tuple[ReturnedLine, ...]
+
+
+class ReturnRefused(Event):
+    rma_id: str
+    order_id: OrderId
+    reason: str
+
+
+class ReturnCancelled(Event):
+    rma_id: str
+    order_id: OrderId
+    pickup_shipment_id: str | None
+
+
+class InspectedUnits(Payload):
+    order_line_id: OrderLineId
+    sku: str
+    lot: str | None
+    quantity: int
+    disposition: str
+    accepted: bool
+
+
+class ReturnInspected(Event):
+    """Returned goods were inspected: W puts them back (restock, quarantine, scrap) and B
+    records the credit (``credit`` = gross less the restocking fee)."""
+
+    rma_id: str
+    order_id: OrderId
+    customer_id: CustomerId
+    warehouse_id: str
+    units: tuple[InspectedUnits, ...]
+    currency: str
+    gross: Decimal
+    restocking_fee: Decimal
+    credit: Decimal
+    inspected_at: datetime
+
+
+class ReturnClosed(Event):
+    rma_id: str
+    order_id: OrderId
+    credit: Decimal
+    currency: str
+
+
+class RecallIssued(Event):
+    """A lot is called back: W marks it recalled; ``orders`` received some of it."""
+
+    recall_id: str
+    sku: str
+    lot: str
+    reason: str
+    orders: tuple[OrderId, ...]
+    returns_created: tuple[str, ...]

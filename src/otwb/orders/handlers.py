@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from otwb.orders import promise_handlers, webhooks
+from otwb.orders import promise_handlers, returns_handlers, webhooks
 from otwb.orders.backorders import Shortage, record_shortages, retry_for_stock
 from otwb.orders.model import OrderStatus
 from otwb.orders.service import Progress, record_progress
@@ -147,6 +147,8 @@ def register(bus: MessageBus) -> None:
         bus.subscribe_batch(event_type, f"orders.webhooks.{name}", _to_webhooks(name))
 
     promise_handlers.register(bus)
+
+    returns_handlers.register(bus)
     bus.subscribe_batch(StockAllocated, "orders.allocated", _follow(allocated))
     bus.subscribe_batch(AllocationFailed, "orders.allocation_failed", _follow(allocation_failed))
     bus.subscribe_batch(OrderPicked, "orders.picked", _follow(picked))

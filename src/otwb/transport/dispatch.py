@@ -14,6 +14,7 @@ from otwb.transport import repo, route_repo
 from otwb.transport.distance import road_distance_km
 from otwb.transport.events import (
     DeliveryFailed,
+    PickupCollected,
     ProofOfDeliveryAccepted,
     RouteCompleted,
     ShipmentDelivered,
@@ -173,7 +174,7 @@ def deliver(
     carrier_id: CarrierId | None,
 ) -> None:
     """The shipment reached its customer (own fleet, or ``carrier_id``): record it with its
-    proof, and tell O and B. A pickup's "delivery" is its collection: nobody else is told."""
+    proof, and tell O and B. A pickup's "delivery" is its collection (``PickupCollected``)."""
     previous = (
         [ShipmentStatus.IN_TRANSIT]
         if carrier_id is None
@@ -195,6 +196,14 @@ def deliver(
     ):
         raise _changed(f"shipment {shipment.id}")
     if shipment.order_id is None:
+        uow.record(
+            PickupCollected(
+                shipment_id=shipment.id,
+                customer_id=shipment.customer_id,
+                depot_id=shipment.depot_id,
+                collected_at=at,
+            )
+        )
         return
     depot = repo.get_depot(uow, shipment.depot_id)
     uow.record(

@@ -135,3 +135,22 @@ class VehicleBrokeDown(Event):
     route_id: RouteId | None
     at: datetime
     rescued_by: list[RouteId] = []
+
+
+class PickupCollected(Event):
+    """A pickup (a return, empties) was collected at the customer's: its goods are on the way
+    to the depot."""
+
+    shipment_id: ShipmentId
+    customer_id: CustomerId
+    depot_id: WarehouseId
+    collected_at: datetime
+
+
+class ReturnPickupScheduled(Event):
+    """T will collect an authorised return: a pickup waits for a route (or a backhaul)."""
+
+    rma_id: str
+    shipment_id: ShipmentId
+    tracking_number: str
+    depot_id: WarehouseId

@@ -9,7 +9,7 @@ from otwb.platform.bus import MessageBus
 from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
-from otwb.transport import service, shipments
+from otwb.transport import pickups, service, shipments
 from otwb.warehouse.events import OrderHandedOver, WarehouseOpened
 
 
@@ -51,6 +51,7 @@ def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
 
 
 def register(bus: MessageBus) -> None:
+    pickups.register(bus)
     bus.subscribe(WarehouseOpened, "transport.depot", on_warehouse_opened)
     bus.subscribe(OrderHandedOver, "transport.shipment", on_order_handed_over)
     bus.subscribe(OrderCancelled, "transport.cancel", on_order_cancelled)

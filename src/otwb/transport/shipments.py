@@ -102,20 +102,22 @@ def cancel_order_shipment(uow: UnitOfWork, order_id: OrderId) -> Shipment | None
         shipment = repo.find_shipment_by_order(uow, order_id)
         if shipment is None:
             return None
-        if shipment.status not in (*PLANNABLE, ShipmentStatus.PLANNED):
-            log.info(
-                "order %s: shipment %s is %s; not cancelled",
-                order_id,
-                shipment.id,
-                shipment.status.value,
-            )
-            return shipment
-        cancelled = shipment.moved_to(ShipmentStatus.CANCELLED)
-        if not repo.move_shipment(uow, shipment.id, [shipment.status], cancelled.status):
-            raise Conflict(f"shipment {shipment.id} changed while this request ran; try again")
-        if shipment.status is ShipmentStatus.PLANNED and shipment.route_id is not None:
-            _leave_planned_route(uow, shipment.route_id, shipment.id)
+        cancelled = cancel_unsent(uow, shipment)
         uow.commit()
+    return cancelled
+
+
+def cancel_unsent(uow: UnitOfWork, shipment: Shipment) -> Shipment:
+    """Cancel a shipment (a delivery, a pickup) that has not left the depot, inside the caller's
+    unit of work; one on the road or done is left as it is."""
+    if shipment.status not in (*PLANNABLE, ShipmentStatus.PLANNED):
+        log.info("shipment %s is %s; not cancelled", shipment.id, shipment.status.value)
+        return shipment
+    cancelled = shipment.moved_to(ShipmentStatus.CANCELLED)
+    if not repo.move_shipment(uow, shipment.id, [shipment.status], cancelled.status):
+        raise Conflict(f"shipment {shipment.id} changed while this request ran; try again")
+    if shipment.status is ShipmentStatus.PLANNED and shipment.route_id is not None:
+        _leave_planned_route(uow, shipment.route_id, shipment.id)
     return cancelled
 
 

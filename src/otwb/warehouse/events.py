@@ -278,3 +278,21 @@ class TransferReceived(Event):
     transfer_id: str
     to_warehouse_id: WarehouseId
     lines: tuple[TransferLine, ...]
+
+
+class StockedReturn(Payload):
+    sku: str
+    lot: str | None
+    quantity: int
+    disposition: str
+    location_id: LocationId
+
+
+class ReturnStocked(Event):
+    """Inspected returned goods are back in W: restocked (sellable), in the quarantine bin, or
+    written off -- each through the movement ledger."""
+
+    rma_id: str
+    order_id: OrderId
+    warehouse_id: WarehouseId
+    lines: tuple[StockedReturn, ...]

@@ -11,7 +11,7 @@ from otwb.orders.sourcing_events import OrderSourced, SourcedPart
 from otwb.platform.bus import MessageBus
 from otwb.platform.geo import GeoPoint
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse import fulfilment, reallocation
+from otwb.warehouse import fulfilment, reallocation, returns
 from otwb.warehouse.fulfilment import AllocationRequest, RequestedLine
 from otwb.warehouse.model import FulfilmentStatus
 
@@ -60,4 +60,5 @@ def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
 def register(bus: MessageBus) -> None:
     bus.subscribe_batch(OrderSourced, "warehouse.allocate", on_orders_sourced)
     bus.subscribe(OrderHeld, "warehouse.hold", on_order_held)
+    returns.register(bus)
     bus.subscribe(OrderCancelled, "warehouse.release", on_order_cancelled)

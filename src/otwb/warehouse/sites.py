@@ -127,10 +127,13 @@ def dock_spot(warehouse: Warehouse) -> Spot:
     return Spot.floor(warehouse.dock_x_m, warehouse.dock_y_m)
 
 
-def staging_bin(uow: UnitOfWork, warehouse: Warehouse, temperature: TemperatureClass) -> Location:
+def staging_bin(
+    uow: UnitOfWork, warehouse: Warehouse, temperature: TemperatureClass, prefix: str = "DOCK"
+) -> Location:
     """The dock bin where received goods of this temperature wait for putaway (created with its
-    staging zone the first time; inside the caller's unit of work)."""
-    code = f"DOCK-{temperature.value.upper()}"
+    staging zone the first time; inside the caller's unit of work). Another ``prefix`` names
+    another bin that is never allocated from (``RETQ``: returns held in quarantine)."""
+    code = f"{prefix}-{temperature.value.upper()}"
     zone = repo.ensure_zone(
         uow, Zone(ZoneId(uow.ids.new("zon")), warehouse.id, code, temperature, ZoneRole.STAGING)
     )
