@@ -50,12 +50,23 @@ def test_put_a_tariff_version_and_list_them(client: TestClient, keys: Keys, uow)
     customer = factories.customer(uow)
     default = client.put("/api/v1/tariffs", json=TARIFF, headers=keys.admin)
     assert default.status_code == 201, default.text
-    assert default.json() == {
-        **TARIFF,
-        "id": default.json()["id"],
-        "transport_per_drop": "3.5",
+    body = default.json()
+    assert {
+        k: body[k] for k in ("customer_id", "valid_from", "valid_to", "currency", "tax_rate")
+    } == {
+        "customer_id": None,
+        "valid_from": TARIFF["valid_from"],
+        "valid_to": None,
+        "currency": "EUR",
         "tax_rate": "0.2",
     }
+    assert [(r["basis"], r["kind"], r["price"]) for r in body["rules"]] == [
+        ("line", "handling", "0.45"),
+        ("kg_km", "transport", "0.0012"),
+        ("drop", "transport", "3.5"),
+        ("unit_day", "storage", "0.015"),
+    ]
+    assert client.get(f"/api/v1/tariffs/{body['id']}", headers=keys.read_only).json() == body
     own = client.put(
         "/api/v1/tariffs",
         json={
@@ -68,7 +79,7 @@ def test_put_a_tariff_version_and_list_them(client: TestClient, keys: Keys, uow)
         headers=keys.admin,
     )
     assert own.status_code == 201, own.text
-    assert (own.json()["handling_per_line"], own.json()["currency"]) == ("0.4", "EUR")
+    assert (own.json()["rules"][0]["price"], own.json()["currency"]) == ("0.4", "EUR")
 
     listed = client.get("/api/v1/tariffs", headers=keys.read_only).json()
     assert [(t["customer_id"], t["valid_from"]) for t in listed] == [
@@ -153,9 +164,11 @@ def test_charges_storage_accrual_invoice_run_and_invoices(
         "1250",
         "18.75",
     )
-    assert storage["source_id"] == "storage:2026-11-25"
+    assert storage["source_id"] == f"storage:2026-11-25:{site.warehouse.id}:ambient"
 
-    listed = client.get(f"/api/v1/charges?customer_id={owner}", headers=keys.read_only).json()
+    listed = client.get(
+        f"/api/v1/charges?customer_id={owner}&status=rated", headers=keys.read_only
+    ).json()
     assert [(c["kind"], c["quantity"], c["unit_price"], c["amount"]) for c in listed] == [
         ("handling", "3", "0.45", "1.35"),
         ("storage", "1250", "0.015", "18.75"),
@@ -194,7 +207,7 @@ def test_charges_storage_accrual_invoice_run_and_invoices(
     assert sorted(c["amount"] for c in covered) == ["1.35", "18.75"]
     assert {c["invoice_id"] for c in covered} == {mine["id"]}
     uninvoiced = client.get("/api/v1/charges?invoiced=false", headers=keys.read_only).json()
-    assert uninvoiced == []
+    assert [(c["basis"], c["status"]) for c in uninvoiced] == [("inbound_line", "unrated")]
 
     summary = client.get(
         "/api/v1/billing/summary?period_start=2026-11-01&period_end=2026-12-01",
@@ -259,7 +272,7 @@ def test_bad_runs_are_problems_and_write_nothing(
     handled(runtime, tenant, owner, "ord_1", 1)
     assert_problem(client.post(path, json=body, headers=keys.admin), 422, code)
     assert count(runtime, invoices) == 0
-    assert count(runtime, charges) == 1
+    assert count(runtime, charges) == 2  # the pick, and the receipt's (unrated) inbound line
 
 
 def test_malformed_json_and_bad_queries_are_problems(client: TestClient, keys: Keys) -> None:

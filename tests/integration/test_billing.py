@@ -25,7 +25,7 @@ from otwb.billing.model import (
     SourceType,
     UnsupportedCurrency,
 )
-from otwb.billing.tables import charges, invoice_counters, invoices, tariffs
+from otwb.billing.tables import charges, invoice_counters, invoices, tariff_rules, tariffs
 from otwb.cli import app
 from otwb.platform import auth
 from otwb.platform.auth import Tenant
@@ -59,7 +59,7 @@ def set_tariff(
 ) -> None:
     service.set_tariff(
         uow(),
-        service.NewTariff(
+        service.FlatTariff(
             CustomerId(customer_id) if customer_id else None,
             valid_from,
             currency,
@@ -231,18 +231,24 @@ def test_storage_is_accrued_once_per_owner_and_day(uow, clock: SimulatedClock) -
     first = service.accrue_storage(uow(), day)
     second = service.accrue_storage(uow(), day)
     assert (first.created, second.created) == (2, 0)
-    items = service.list_charges(uow())
+    everything = service.list_charges(uow())
+    items = [c for c in everything if c.kind is ChargeKind.STORAGE]
+    snapshot = f"storage:2026-11-25:{site.warehouse.id}:ambient"  # owner, warehouse, temperature
     assert sorted((c.customer_id, c.quantity, c.amount, c.source_id) for c in items) == sorted(
         [
-            (acme, Decimal(1250), Decimal("18.75"), "storage:2026-11-25"),  # 1250 x 0.015
-            (vip, Decimal(333), Decimal("3.33"), "storage:2026-11-25"),  # 333 x 0.01
+            (acme, Decimal(1250), Decimal("18.75"), snapshot),  # 1250 x 0.015
+            (vip, Decimal(333), Decimal("3.33"), snapshot),  # 333 x 0.01
         ]
     )
     assert {c.occurred_at for c in items} == {datetime(2026, 11, 25, tzinfo=UTC)}
+    # each consignment receipt is an inbound line; the flat tariff has no rule for it: unrated
+    inbound = [c for c in everything if c.basis is Basis.INBOUND_LINE]
+    assert sorted(c.customer_id for c in inbound) == sorted([acme, acme, vip])
+    assert {c.status for c in inbound} == {ChargeStatus.UNRATED}
 
     clock.advance(timedelta(days=1))
     assert service.accrue_storage(uow(), date(2026, 11, 26)).created == 2
-    assert len(service.list_charges(uow())) == 4
+    assert len([c for c in service.list_charges(uow()) if c.kind is ChargeKind.STORAGE]) == 4
     with pytest.raises(InvalidInput, match="has not begun"):
         service.accrue_storage(uow(), date(2026, 11, 28))
 
@@ -527,20 +533,42 @@ def test_the_database_refuses_double_charges_negative_money_and_invoiced_unrated
     with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
         conn.execute(
             insert(tariffs).values(
-                id="trf_neg",
+                id="trf_backwards",
                 tenant_id=tenant.id,
                 customer_id=None,
                 valid_from=date(2027, 1, 1),
+                valid_to=date(2026, 12, 31),
                 currency="EUR",
-                handling_per_line=Decimal("-0.01"),
-                transport_per_kg_km=Decimal(0),
-                transport_per_drop=Decimal(0),
-                storage_per_unit_day=Decimal(0),
                 tax_rate=Decimal(0),
                 created_at=datetime(2026, 11, 25, tzinfo=UTC),
             )
         )
+    for rule in ({"basis": "line", "price": Decimal("-0.01")}, {"basis": "nonsense"}):
+        with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
+            conn.execute(
+                insert(tariff_rules).values(
+                    id="trr_bad", tenant_id=tenant.id, tariff_id=tariff_id, position=99, **rule
+                )
+            )
+    # a discount line, and only it, may be negative
+    with runtime.db.engine.begin() as conn:
+        conn.execute(
+            insert(charges).values(
+                **{
+                    **base,
+                    "id": "chg_discount",
+                    "kind": "discount",
+                    "basis": "tier",
+                    "source_type": "period",
+                    "source_id": "2026-11-01/2026-12-01",
+                    "unit_price": Decimal("-0.05"),
+                    "amount": Decimal("-1.00"),
+                }
+            )
+        )
     assert tariff_id
+    with runtime.db.engine.begin() as conn:
+        conn.execute(charges.delete().where(charges.c.id == "chg_discount"))
     with runtime.db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(charges)).scalar_one() == 1
         assert conn.execute(select(func.count()).select_from(invoices)).scalar_one() == 1
@@ -569,7 +597,7 @@ def test_the_summary_reports_invoices_and_revenue_by_kind(uow, clock) -> None:
         (ChargeKind.TRANSPORT, 4, Decimal("31.67"), Decimal("31.67")),
         (ChargeKind.STORAGE, 1, Decimal("2.00"), Decimal(0)),
     ]
-    assert summary.unrated_charges == 0
+    assert summary.unrated_charges == 1  # the consignment receipt: no inbound rule
 
 
 # -- the command line ---------------------------------------------------------------------
@@ -591,11 +619,9 @@ def test_the_billing_cli_from_tariff_to_invoice(sqlite_db: Database) -> None:
         "--per-kg-km", "0.0012", "--per-drop", "3.50", "--storage", "0.015", "--tax", "0.20",
     )  # fmt: skip
     [tariff] = json.loads(otwb("billing", "tariffs", *t, "--json"))
-    assert (tariff["customer_id"], tariff["currency"], tariff["storage_per_unit_day"]) == (
-        None,
-        "EUR",
-        "0.015",
-    )
+    assert (tariff["customer_id"], tariff["currency"]) == (None, "EUR")
+    prices = {r["basis"]: r["price"] for r in tariff["rules"]}
+    assert prices == {"line": "0.45", "kg_km": "0.0012", "drop": "3.5", "unit_day": "0.015"}
     otwb("wh", "add-warehouse", "CEN", "Central", "45.72", "4.95", *t)
     [site] = json.loads(otwb("wh", "warehouses", *t, "--json"))
     location = otwb("wh", "add-locations", site["id"], "A-01", *t).split()[1]
@@ -608,7 +634,9 @@ def test_the_billing_cli_from_tariff_to_invoice(sqlite_db: Database) -> None:
     assert "0 new charge(s), 1 in all" in otwb(
         "billing", "accrue-storage", *t, "--day", "2025-06-01"
     )
-    [charge] = json.loads(otwb("billing", "charges", *t, "--uninvoiced", "--json"))
+    [charge] = json.loads(
+        otwb("billing", "charges", *t, "--uninvoiced", "--kind", "storage", "--json")
+    )
     assert (charge["kind"], charge["quantity"], charge["amount"]) == ("storage", "1250", "18.75")
 
     [invoice] = json.loads(

@@ -64,7 +64,7 @@ class InvoiceDraft:
     total: Decimal
 
 
-LINE_ORDER = [Basis.LINE, Basis.KG_KM, Basis.DROP, Basis.UNIT_DAY]
+LINE_ORDER = list(Basis)  # every basis, in the order they are declared
 
 
 def tax_on(subtotal: Decimal, rate: Decimal, currency: str) -> Decimal:
@@ -184,7 +184,7 @@ class BillingSummary:
     unrated_charges: int
 
 
-KIND_ORDER = [ChargeKind.HANDLING, ChargeKind.TRANSPORT, ChargeKind.STORAGE]
+KIND_ORDER = list(ChargeKind)
 
 
 def summarise(

@@ -24,11 +24,9 @@ from otwb.billing.model import (
     Charge,
     ChargeKind,
     ChargeStatus,
-    Measure,
     Rating,
     SourceType,
     charge_amount,
-    new_charge,
 )
 from otwb.platform.errors import InvalidInput
 from otwb.platform.ids import ChargeId, CustomerId, InvoiceId, TariffId
@@ -129,8 +127,16 @@ def test_an_invoice_refuses_what_it_cannot_cover() -> None:
     ]
     with pytest.raises(InvalidInput, match="one customer in one currency"):
         draft_invoice(two_customers, Decimal("0.2"))
-    unrated = new_charge(
-        ChargeId("chg_u"), ACME, Measure(Basis.LINE, Decimal(1)), SourceType.ORDER, "o", AT, None
+    unrated = Charge(
+        ChargeId("chg_u"),
+        ACME,
+        ChargeKind.HANDLING,
+        Basis.LINE,
+        SourceType.ORDER,
+        "o",
+        Decimal(1),
+        ChargeStatus.UNRATED,
+        AT,
     )
     with pytest.raises(InvalidInput, match="unrated"):
         draft_invoice([charge(1, Basis.LINE, "1", "1"), unrated], Decimal("0.2"))
@@ -154,8 +160,16 @@ def test_the_summary_adds_invoices_per_currency_and_revenue_per_kind() -> None:
     handled = charge(1, Basis.LINE, "3", "0.45")  # 1.35
     delivered = charge(2, Basis.DROP, "1", "3.50")  # 3.50
     stored = charge(3, Basis.UNIT_DAY, "100", "0.02")  # 2.00, left uninvoiced
-    unrated = new_charge(
-        ChargeId("chg_u"), ACME, Measure(Basis.LINE, Decimal(1)), SourceType.ORDER, "o", AT, None
+    unrated = Charge(
+        ChargeId("chg_u"),
+        ACME,
+        ChargeKind.HANDLING,
+        Basis.LINE,
+        SourceType.ORDER,
+        "o",
+        Decimal(1),
+        ChargeStatus.UNRATED,
+        AT,
     )
     period = Period(date(2026, 11, 1), date(2026, 12, 1))
     invoice = issue(
@@ -190,7 +204,7 @@ quantities = st.decimals(
 )
 tax_rates = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False)
 charge_specs = st.lists(
-    st.tuples(st.sampled_from(list(Basis)), quantities, prices), min_size=1, max_size=40
+    st.tuples(st.sampled_from(list(SOURCE)), quantities, prices), min_size=1, max_size=40
 )
 
 
