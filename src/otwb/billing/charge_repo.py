@@ -1,7 +1,7 @@
 """Reading and writing charge lines and the re-rating audit, within the caller's tenant.
 
 Two ways in: ``insert_charges`` (a few lines of one activity, counting the new ones) and
-``insert_rows`` (the bulk path: prepared rows, ``executemany`` in chunks, conflicts skipped).
+``BulkInsert`` (the bulk path: prepared rows, ``executemany`` in chunks, conflicts skipped).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, insert, select, tuple_, update
+from sqlalchemy import Select, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.charges import (
@@ -112,12 +112,69 @@ def insert_charges(uow: UnitOfWork, items: Sequence[Charge]) -> int:
     return created
 
 
-def insert_rows(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> None:
-    """The bulk path: rows already shaped like ``charges`` (ids, tenant, ...), one
-    ``executemany`` per chunk; lines of activities already charged are skipped."""
-    statement = _insert(uow)
-    for start in range(0, len(rows), BULK_CHUNK):
-        uow.conn.execute(statement, list(rows[start : start + BULK_CHUNK]))
+BULK_COLUMNS = (
+    "id",
+    "tenant_id",
+    "customer_id",
+    "kind",
+    "basis",
+    "source_type",
+    "source_id",
+    "quantity",
+    "status",
+    "unit_price",
+    "amount",
+    "currency",
+    "tariff_id",
+    "rule_id",
+    "occurred_at",
+    "created_at",
+    "service",
+    "temperature_class",
+    "weight_kg",
+    "distance_km",
+)
+"""The order of a bulk row's values (``insert_rows``)."""
+_KEY = [BULK_COLUMNS.index(c) for c in ACTIVITY_KEY]
+
+
+class BulkInsert:
+    """One compiled ``INSERT ... ON CONFLICT DO NOTHING`` of charge rows, executed with the
+    driver's ``executemany`` -- each value converted by its column's own bind processor (the
+    ``Amount`` and ``UtcDateTime`` types), without SQLAlchemy's per-row parameter handling.
+    Rows are tuples in ``BULK_COLUMNS`` order; each chunk is sent sorted by the activity key
+    (the UNIQUE index is then filled in order)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        dialect = uow.conn.dialect
+        statement = _insert(uow).values({c: bindparam(c) for c in BULK_COLUMNS})
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        names = compiled.positiontup
+        self.order = None if names is None else [BULK_COLUMNS.index(n) for n in names]
+        self.convert = [
+            (i, processor)
+            for i, name in enumerate(BULK_COLUMNS)
+            if (processor := charges.c[name].type.bind_processor(dialect)) is not None
+        ]
+        self.uow = uow
+
+    def __call__(self, rows: list[list[Any]]) -> None:
+        if not rows:
+            return
+        rows.sort(key=lambda r: [r[i] or "" for i in _KEY])
+        for row in rows:
+            for i, processor in self.convert:
+                value = row[i]
+                if value is not None:
+                    row[i] = processor(value)
+        order = self.order
+        params: list[Any] = (
+            [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows]
+            if order is None
+            else [tuple([r[i] for i in order]) for r in rows]
+        )
+        self.uow.conn.exec_driver_sql(self.sql, params)
 
 
 @dataclass(frozen=True)
