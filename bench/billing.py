@@ -51,6 +51,7 @@ from otwb.platform.clock import SimulatedClock
 from otwb.platform.db import Database, connect
 from otwb.platform.ids import CustomerId
 from otwb.platform.settings import Settings
+from otwb.platform.uow import UnitOfWork
 
 TARGET_SECONDS = 60.0
 CUSTOMERS = 200
@@ -113,7 +114,10 @@ def prepare(db: Database, seed: int) -> tuple[Any, Any, list[CustomerId]]:
     clock = SimulatedClock(datetime(2026, 12, 1, 6, tzinfo=UTC))
     rt = bootstrap(Settings(database_url=str(db.engine.url)), database=db, clock=clock, seed=seed)
     tenant = auth.create_tenant(rt.uow(), "Bench 3PL")
-    uow = lambda: rt.uow(tenant.id)  # noqa: E731
+
+    def uow() -> UnitOfWork:
+        return rt.uow(tenant.id)
+
     customers = [
         orders.create_customer(uow(), f"C{i:04d}", f"Customer {i}").id for i in range(CUSTOMERS)
     ]
