@@ -14,6 +14,7 @@ Target (issue 5): rating + invoicing under 60 s on SQLite; peak memory (RSS) is 
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 from collections.abc import Iterator
@@ -181,6 +182,12 @@ def events(n: int, customers: list[CustomerId], seed: int) -> Iterator[Activity]
             )
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (SQLite runs in it): what the work costs, whatever the load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -188,11 +195,14 @@ def peak_rss_mb() -> float:
 def run(db: Database, n: int, seed: int, invoice: bool = True) -> dict[str, Any]:
     rt, tenant, customers = prepare(db, seed)
     rss_before = peak_rss_mb()
+    cpu = cpu_seconds()
     with Stopwatch() as rating:
         rated = bulk.rate_activities(rt.uow(tenant.id), events(n, customers, seed))
+    rating_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
     rss_rated = peak_rss_mb()
     with Stopwatch() as invoicing_time:
         issued = invoicing.issue_invoices(rt.uow(tenant.id), *MONTH) if invoice else []
+    invoicing_cpu = cpu_seconds() - cpu
     total = rating.seconds + invoicing_time.seconds
     invoiced = sum((i.subtotal for i in issued), Decimal(0))
     return {
@@ -203,7 +213,10 @@ def run(db: Database, n: int, seed: int, invoice: bool = True) -> dict[str, Any]
         "invoiced_subtotal": str(invoiced),
         "rating_seconds": round(rating.seconds, 2),
         "events_per_second": round(rated.activities / rating.seconds),
+        "rating_cpu_seconds": round(rating_cpu, 2),
         "invoicing_seconds": round(invoicing_time.seconds, 2),
+        "invoicing_cpu_seconds": round(invoicing_cpu, 2),
+        "load_average": os.getloadavg()[0],
         "total_seconds": round(total, 2),
         "peak_rss_mb": {
             "after_setup": round(rss_before),
@@ -249,6 +262,7 @@ def main() -> None:
     figures["database"] = dialect
     figures["target_seconds"] = TARGET_SECONDS
     ok = figures["total_seconds"] < TARGET_SECONDS
+    cpu = round(figures["rating_cpu_seconds"] + figures["invoicing_cpu_seconds"], 2)
     rows = [
         (f"{dialect}: events rated", f"{figures['events']:,}", "1,000,000", ""),
         (
@@ -258,18 +272,22 @@ def main() -> None:
             "",
         ),
         (
-            "rating s (events/s)",
-            f"{figures['rating_seconds']} ({figures['events_per_second']:,})",
+            "rating: wall s, CPU s (events/s)",
+            f"{figures['rating_seconds']}, {figures['rating_cpu_seconds']}"
+            f" ({figures['events_per_second']:,})",
             "",
             "",
         ),
         (
-            "invoicing s (invoices)",
-            f"{figures['invoicing_seconds']} ({figures['invoices']})",
+            "invoicing: wall s, CPU s (invoices)",
+            f"{figures['invoicing_seconds']}, {figures['invoicing_cpu_seconds']}"
+            f" ({figures['invoices']})",
             "",
             "",
         ),
-        ("total s", str(figures["total_seconds"]), f"< {TARGET_SECONDS:.0f}", verdict(ok)),
+        ("load average (1 min)", f"{figures['load_average']:.1f}", "2 cores", ""),
+        ("total wall s", str(figures["total_seconds"]), f"< {TARGET_SECONDS:.0f}", verdict(ok)),
+        ("total CPU s", str(cpu), f"< {TARGET_SECONDS:.0f}", verdict(cpu < TARGET_SECONDS)),
         ("peak RSS MB", str(figures["peak_rss_mb"]["after_invoicing"]), "report", ""),
     ]
     report("billing", rows, figures, args.json)

@@ -20,12 +20,15 @@ from datetime import date
 from typing import Any
 
 from otwb.billing import charge_repo, tariff_repo
-from otwb.billing.charges import KIND_OF, TRANSPORT_BASES, ChargeStatus
+from otwb.billing.charges import KIND_OF, TRANSPORT_BASES, Basis, ChargeStatus, SourceType
 from otwb.billing.rating import SURCHARGES, Activity, CompiledTariff, fuel_percent_on, unrated_lines
 from otwb.billing.tariff import Tariff, applicable_tariff
 from otwb.platform.ids import CustomerId
 from otwb.platform.uow import UnitOfWork
 
+KIND = {b: KIND_OF[b].value for b in Basis}
+BASIS = {b: b.value for b in Basis}
+SOURCE = {s: s.value for s in SourceType}
 RATED = ChargeStatus.RATED.value
 UNRATED = ChargeStatus.UNRATED.value
 WITH_MEASURES = TRANSPORT_BASES | set(SURCHARGES)
@@ -83,16 +86,16 @@ def rate_activities(uow: UnitOfWork, activities: Iterable[Activity]) -> BulkRati
                     fuel[day] = fuel_percent_on(fuel_entries, day)
                 priced = tariff.rate(a, fuel[day])
             for line in priced:
-                rated = line.amount is not None and tariff is not None
+                rated = tariff is not None and line.amount is not None
                 measures = line.basis in WITH_MEASURES
                 rows.append(
                     [
                         new_id("chg"),
                         tenant,
                         a.customer_id,
-                        KIND_OF[line.basis].value,
-                        line.basis.value,
-                        a.source_type.value,
+                        KIND[line.basis],
+                        BASIS[line.basis],
+                        SOURCE[a.source_type],
                         a.source_id,
                         line.quantity,
                         RATED if rated else UNRATED,
