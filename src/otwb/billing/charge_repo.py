@@ -163,11 +163,17 @@ class BulkInsert:
         if not rows:
             return
         rows.sort(key=lambda r: [r[i] or "" for i in _KEY])
-        for row in rows:
-            for i, processor in self.convert:
+        for i, processor in self.convert:
+            # prices, quantities and instants repeat a lot: each distinct value converted once
+            # (the processors depend on the value only)
+            seen: dict[Any, Any] = {}
+            for row in rows:
                 value = row[i]
                 if value is not None:
-                    row[i] = processor(value)
+                    converted = seen.get(value)
+                    if converted is None:
+                        converted = seen[value] = processor(value)
+                    row[i] = converted
         order = self.order
         params: list[Any] = (
             [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows]

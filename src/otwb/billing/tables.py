@@ -2,7 +2,7 @@
 
 * ``tariffs`` are versions of a rate card; ``tariff_rules`` its rules (one row per rule, a
   zone x weight table as one row per cell); ``fuel_index`` the dated fuel surcharge %.
-* ``charges``: UNIQUE (tenant, kind, basis, source type, source id, customer, service) -- a
+* ``charges``: UNIQUE (tenant, customer, source type, source id, kind, basis, service) -- a
   redelivered event or a second storage accrual for the same day can never charge twice. Only
   discount lines may be negative.
 * ``rerating_runs`` / ``charge_rating_changes``: the audit of re-rating (old and new price and
@@ -173,14 +173,15 @@ invoice_counters = Table(
 
 ACTIVITY_KEY = [
     "tenant_id",
-    "kind",
-    "basis",
+    "customer_id",
     "source_type",
     "source_id",
-    "customer_id",
+    "kind",
+    "basis",
     "service",
 ]
-"""What identifies a charge line of an activity: UNIQUE, so it is charged once."""
+"""What identifies a charge line of an activity: UNIQUE, so it is charged once. Its index also
+serves the queries by customer (and by customer and source)."""
 
 _PAIRS = " OR ".join(f"(kind = '{k.value}' AND basis = '{b.value}')" for b, k in KIND_OF.items())
 
@@ -236,7 +237,6 @@ Index(
     sqlite_where=charges.c.invoice_id.is_(None),
 )
 Index("ix_charges_invoice", charges.c.invoice_id)
-Index("ix_charges_customer", charges.c.tenant_id, charges.c.customer_id)
 
 rerating_runs = Table(
     "rerating_runs",

@@ -262,9 +262,10 @@ def upgrade() -> None:
             type_="unique",
         )
         batch_op.create_unique_constraint(
-            batch_op.f("uq_charges_tenant_id_kind_basis_source_type_source_id_customer_id_service"),
-            ["tenant_id", "kind", "basis", "source_type", "source_id", "customer_id", "service"],
+            batch_op.f("uq_charges_tenant_id_customer_id_source_type_source_id_kind_basis_service"),
+            ["tenant_id", "customer_id", "source_type", "source_id", "kind", "basis", "service"],
         )
+        batch_op.drop_index("ix_charges_customer")  # the activity key's index serves by customer
         batch_op.create_foreign_key(
             batch_op.f("fk_charges_rule_id_tariff_rules"), "tariff_rules", ["rule_id"], ["id"]
         )
@@ -325,9 +326,10 @@ def downgrade() -> None:
             batch_op.create_check_constraint(name, condition)
         batch_op.drop_constraint(batch_op.f("fk_charges_rule_id_tariff_rules"), type_="foreignkey")
         batch_op.drop_constraint(
-            batch_op.f("uq_charges_tenant_id_kind_basis_source_type_source_id_customer_id_service"),
+            batch_op.f("uq_charges_tenant_id_customer_id_source_type_source_id_kind_basis_service"),
             type_="unique",
         )
+        batch_op.create_index("ix_charges_customer", ["tenant_id", "customer_id"], unique=False)
         batch_op.create_unique_constraint(
             batch_op.f("uq_charges_tenant_id_kind_basis_source_type_source_id_customer_id"),
             ["tenant_id", "kind", "basis", "source_type", "source_id", "customer_id"],
