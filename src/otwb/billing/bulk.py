@@ -47,7 +47,9 @@ class _Resolver:
     """The compiled tariff of a (customer, day), each resolved and compiled once."""
 
     def __init__(self, tariffs: list[Tariff]) -> None:
-        self.tariffs = tariffs
+        self.own: dict[CustomerId | None, list[Tariff]] = {}
+        for t in tariffs:
+            self.own.setdefault(t.customer_id, []).append(t)
         self.compiled: dict[str, CompiledTariff] = {}
         self.by_day: dict[tuple[CustomerId, date], CompiledTariff | None] = {}
 
@@ -55,7 +57,8 @@ class _Resolver:
         key = (customer, day)
         if key in self.by_day:
             return self.by_day[key]
-        tariff = applicable_tariff(self.tariffs, customer, day)
+        candidates = self.own.get(customer, []) + self.own.get(None, [])
+        tariff = applicable_tariff(candidates, customer, day)
         compiled = None
         if tariff is not None:
             compiled = self.compiled.get(tariff.id)
