@@ -4,8 +4,7 @@
   event or a second storage accrual for the same day can never charge twice.
 * ``charges.invoice_id`` is set by a conditional UPDATE (``WHERE invoice_id IS NULL``), so a
   charge joins one invoice only; a CHECK keeps unrated charges off invoices.
-* ``invoice_counters``: one row per tenant and year, incremented inside the invoicing
-  transaction, so numbers are sequential without gaps (a rolled-back run gives its number back).
+* Invoices, their lines and number counters are in ``invoice_tables.py``.
 
 Money and rates are ``Amount`` columns (exact decimals on both databases). On SQLite they are
 text, and a CHECK such as ``amount >= 0`` compares text with '0': that still refuses negatives
@@ -20,14 +19,11 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
-    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
 )
 
-from otwb.billing.invoice import InvoiceStatus
 from otwb.billing.model import (
     KIND_OF,
     RATE_PLACES,
@@ -82,57 +78,6 @@ Index(
     sqlite_where=tariffs.c.customer_id.is_(None),
 )
 Index("ix_tariffs_customer", tariffs.c.tenant_id, tariffs.c.customer_id)
-
-invoices = Table(
-    "invoices",
-    metadata,
-    id_column(),
-    tenant_column(),
-    Column("number", String(32), nullable=False),
-    Column("customer_id", String(ID), nullable=False),
-    Column("period_start", Date, nullable=False),
-    Column("period_end", Date, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("subtotal", _money(), nullable=False),
-    Column("tax_rate", Amount(10, TAX_PLACES), nullable=False),
-    Column("tax", _money(), nullable=False),
-    Column("total", _money(), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("tax_tariff_id", String(ID), ForeignKey("tariffs.id"), nullable=False),
-    Column("issued_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("tenant_id", "number"),
-    CheckConstraint("period_end > period_start", name="period"),
-    CheckConstraint("subtotal >= 0 AND tax >= 0 AND total >= 0", name="amounts_not_negative"),
-    CheckConstraint(one_of("status", InvoiceStatus), name="status"),
-)
-Index("ix_invoices_customer", invoices.c.tenant_id, invoices.c.customer_id)
-
-invoice_lines = Table(
-    "invoice_lines",
-    metadata,
-    Column("invoice_id", String(ID), ForeignKey("invoices.id"), nullable=False),
-    Column("line_no", Integer, nullable=False),
-    tenant_column(),
-    Column("kind", String(16), nullable=False),
-    Column("basis", String(16), nullable=False),
-    Column("description", String(200), nullable=False),
-    Column("quantity", _rate(), nullable=False),
-    Column("amount", _money(), nullable=False),
-    Column("charge_count", Integer, nullable=False),
-    PrimaryKeyConstraint("invoice_id", "line_no"),
-    CheckConstraint("line_no >= 1 AND charge_count >= 1", name="counts"),
-    CheckConstraint("quantity >= 0 AND amount >= 0", name="not_negative"),
-)
-
-invoice_counters = Table(
-    "invoice_counters",
-    metadata,
-    tenant_column(),
-    Column("year", Integer, nullable=False),
-    Column("last_number", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "year"),
-    CheckConstraint("last_number >= 0", name="last_number"),
-)
 
 ACTIVITY_KEY = ["tenant_id", "kind", "basis", "source_type", "source_id", "customer_id"]
 """What identifies the activity a charge is for: UNIQUE, so it is charged once."""
