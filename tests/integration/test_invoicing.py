@@ -21,6 +21,7 @@ from otwb.billing import (
     invoicing,
     service,
 )
+from otwb.billing.billable_repo import Assignment
 from otwb.billing.credit_note import CreditRequest
 from otwb.billing.events import CreditNoteIssued, InvoiceIssued, InvoicePaid, InvoiceVoided
 from otwb.billing.invoice import (
@@ -436,7 +437,7 @@ def test_a_stale_run_gets_conflict_not_a_double_charge(uow) -> None:
     u = uow()
     with pytest.raises(Conflict, match="changed while invoicing"), u:
         billable_repo.assign_charges(
-            u, InvoiceId("inv_stale"), a, Period(*NOVEMBER), ["EUR"], expected=4
+            u, Period(*NOVEMBER), [Assignment(a, "EUR", InvoiceId("inv_stale"))], expected=4
         )
     assert len(invoicing.invoice_charges(uow(), inv_a.id)) == 4
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date
 
 from otwb.billing import billable_repo, currency_repo, documents, invoice_repo, repo
+from otwb.billing.billable_repo import Assignment
 from otwb.billing.events import InvoiceIssued, InvoicePaid, InvoiceVoided
 from otwb.billing.exchange_rates import rates_for
 from otwb.billing.invoice import (
@@ -58,7 +59,7 @@ def _draft_period(
         by_customer[t.customer_id].append(t)
     billed_in = currency_repo.billing_currencies_of(uow, sorted(by_customer))
     now = uow.clock.now()
-    planned: list[tuple[Invoice, list[str], int]] = []
+    planned: list[tuple[Invoice, list[str], int]] = []  # (draft, its charge currencies, count)
     for customer, items in sorted(by_customer.items()):
         groups: dict[str, list[ServiceTotal]] = defaultdict(list)
         for t in items:
@@ -80,9 +81,14 @@ def _draft_period(
                 now,
             )
             planned.append((invoice, sources, sum(t.charges for t in group)))
-    for invoice, sources, count in planned:  # every rate was found: now write
+    for invoice, _, _ in planned:  # every rate was found: now write
         invoice_repo.insert_invoice(uow, invoice)
-        billable_repo.assign_charges(uow, invoice.id, invoice.customer_id, period, sources, count)
+    assignments = [
+        Assignment(invoice.customer_id, source, invoice.id)
+        for invoice, sources, _ in planned
+        for source in sources
+    ]
+    billable_repo.assign_charges(uow, period, assignments, sum(n for _, _, n in planned))
     return [invoice for invoice, _, _ in planned]
 
 
