@@ -281,8 +281,9 @@ def downgrade() -> None:
         sa.text(
             "UPDATE invoices SET status = 'issued', tax_rate = (SELECT MAX(l.tax_rate)"
             " FROM invoice_lines l WHERE l.invoice_id = invoices.id),"
-            " tax_tariff_id = (SELECT MIN(c.tariff_id) FROM charges c"
-            " WHERE c.invoice_id = invoices.id)"
+            " tax_tariff_id = COALESCE((SELECT MIN(c.tariff_id) FROM charges c"
+            " WHERE c.invoice_id = invoices.id), (SELECT MIN(t.id) FROM tariffs t"
+            " WHERE t.tenant_id = invoices.tenant_id))"
         )
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
