@@ -91,13 +91,13 @@ def migrate_with_invoices(url: str) -> None:
             back = conn.execute(
                 text("SELECT number, tax_rate, tax_tariff_id, total FROM invoices")
             ).one()
-            counter = conn.execute(text("SELECT year, last_number FROM invoice_counters")).one()
+            old_counter = conn.execute(text("SELECT year, last_number FROM invoice_counters")).one()
         assert (back.number, Decimal(str(back.tax_rate)), back.tax_tariff_id) == (
             "INV-2026-000001",
             Decimal("0.2"),
             "trf_1",
         )
-        assert tuple(counter) == (2026, 1)
+        assert tuple(old_counter) == (2026, 1)
     finally:
         engine.dispose()
 
