@@ -50,6 +50,7 @@ from tests.integration.test_billing import _november_activity, money, set_tariff
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 12, 1))
 NOV_10 = datetime(2026, 11, 10, 9, tzinfo=UTC)
+CENT = Decimal("0.01")
 
 
 def november_activity(uow: UowFactory) -> tuple[CustomerId, CustomerId]:
@@ -500,6 +501,19 @@ def test_the_database_guards_numbers_signs_and_totals(runtime: Runtime, uow) -> 
     for values in cases:
         with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
             conn.execute(invoices.insert().values(**values))
+    # large totals that do add up are accepted (the check is not fooled by float rounding)
+    for n, (subtotal, tax) in enumerate([("558431.10", "111686.22"), ("9876543210.99", "0.01")]):
+        big = {**new, "subtotal": Decimal(subtotal), "tax": Decimal(tax)}
+        total = Decimal(subtotal) + Decimal(tax)
+        with runtime.db.engine.begin() as conn:
+            conn.execute(
+                invoices.insert().values(
+                    {**big, "id": f"inv_big{n}", "number": f"INV-2026-00009{n}", "total": total}
+                )
+            )
+        off_by_a_cent = {"id": "inv_bad", "number": "INV-2026-000080", "total": total + CENT}
+        with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
+            conn.execute(invoices.insert().values({**big, **off_by_a_cent}))
     with pytest.raises(IntegrityError), runtime.db.engine.begin() as conn:
         conn.execute(
             update(lines_table)
@@ -507,6 +521,6 @@ def test_the_database_guards_numbers_signs_and_totals(runtime: Runtime, uow) -> 
             .values(exchange_rate=Decimal(0))
         )
     with runtime.db.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(invoices)).scalar_one() == 3
+        assert conn.execute(select(func.count()).select_from(invoices)).scalar_one() == 5
         assert conn.execute(select(func.count()).select_from(tariffs)).scalar_one() == 2
         assert conn.execute(select(func.count()).select_from(charges)).scalar_one() == 8

@@ -10,8 +10,8 @@ The database guards what invoicing promises:
   issues, so numbers have no gap (a rolled-back issue gives its number back) and no duplicate.
 * ``exchange_rates``: one rate per tenant, currency pair and day, > 0.
 
-Signs and sums are checked on ``CAST(... AS REAL)``: SQLite keeps ``Amount`` columns as text,
-where ``'0.00' > 0`` would compare strings.
+Signs and sums are checked on ``CAST(... AS DOUBLE PRECISION)``: SQLite keeps ``Amount``
+columns as text, where ``'0.00' > 0`` would compare strings.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _money() -> Amount:
 
 
 def _real(column: str) -> str:
-    return f"CAST({column} AS REAL)"
+    """The column as a 64-bit float on both databases (PostgreSQL's REAL is only 32 bits)."""
+    return f"CAST({column} AS DOUBLE PRECISION)"
 
 
 invoices = Table(
@@ -94,8 +95,10 @@ invoices = Table(
         f" OR (doc_type = 'credit_note' AND {_real('total')} < 0)",
         name="sign_of_total",
     ),
+    # to the cent up to 10^10 (float64 keeps ~16 digits: the bound leaves room for its error)
     CheckConstraint(
-        f"ABS({_real('total')} - {_real('subtotal')} - {_real('tax')}) < 0.00005",
+        f"ABS({_real('total')} - {_real('subtotal')} - {_real('tax')})"
+        f" <= 0.00005 + ABS({_real('total')}) * 0.000000000001",
         name="total_is_subtotal_plus_tax",
     ),
 )

@@ -139,7 +139,9 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("rate", Amount(precision=28, scale=10), nullable=False),
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("CAST(rate AS REAL) > 0", name=op.f("ck_exchange_rates_rate_positive")),
+        sa.CheckConstraint(
+            "CAST(rate AS DOUBLE PRECISION) > 0", name=op.f("ck_exchange_rates_rate_positive")
+        ),
         sa.CheckConstraint(
             "from_currency <> to_currency", name=op.f("ck_exchange_rates_two_currencies")
         ),
@@ -206,7 +208,7 @@ def upgrade() -> None:
             op.f("ck_invoice_lines_counts"), "line_no >= 1 AND charge_count >= 0"
         )
         batch_op.create_check_constraint(
-            op.f("ck_invoice_lines_rate_positive"), "CAST(exchange_rate AS REAL) > 0"
+            op.f("ck_invoice_lines_rate_positive"), "CAST(exchange_rate AS DOUBLE PRECISION) > 0"
         )
         batch_op.create_check_constraint(
             op.f("ck_invoice_lines_tax_rate_not_negative"), "tax_rate >= 0"
@@ -242,10 +244,11 @@ CHECKS = {
     " OR (status <> 'draft' AND number IS NOT NULL AND issued_at IS NOT NULL)",
     "paid": "(status = 'paid') = (paid_at IS NOT NULL AND paid_amount IS NOT NULL)",
     "void": "(status = 'void') = (voided_at IS NOT NULL)",
-    "sign_of_total": "(doc_type = 'invoice' AND CAST(total AS REAL) >= 0)"
-    " OR (doc_type = 'credit_note' AND CAST(total AS REAL) < 0)",
-    "total_is_subtotal_plus_tax": "ABS(CAST(total AS REAL) - CAST(subtotal AS REAL)"
-    " - CAST(tax AS REAL)) < 0.00005",
+    "sign_of_total": "(doc_type = 'invoice' AND CAST(total AS DOUBLE PRECISION) >= 0)"
+    " OR (doc_type = 'credit_note' AND CAST(total AS DOUBLE PRECISION) < 0)",
+    "total_is_subtotal_plus_tax": "ABS(CAST(total AS DOUBLE PRECISION)"
+    " - CAST(subtotal AS DOUBLE PRECISION) - CAST(tax AS DOUBLE PRECISION))"
+    " <= 0.00005 + ABS(CAST(total AS DOUBLE PRECISION)) * 0.000000000001",
 }
 
 
