@@ -431,6 +431,48 @@ def test_concurrent_runs_never_bill_a_charge_twice_nor_skip_a_number(
     assert sum(i.subtotal for i in issued) == money(all_charges)
 
 
+def test_runs_reruns_and_issues_racing_neither_deadlock_nor_double_bill(
+    runtime: Runtime, tenant: Tenant, uow
+) -> None:
+    set_tariff(uow)
+    customers = [CustomerId(f"cus_{n}") for n in range(4)]
+    for n, customer in enumerate(customers):
+        service.charge_handling(uow(), OrderId(f"o{n}"), customer, n + 1, NOV_10)
+    drafts = invoicing.run_billing(uow(), *NOVEMBER)
+    for n, customer in enumerate(customers):  # late charges for a re-run or a new run to take
+        service.charge_handling(uow(), OrderId(f"late{n}"), customer, 1, NOV_10)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def race(action) -> None:
+        try:
+            barrier.wait()
+            with suppress(InvalidTransition, NotFound):  # lost the race for that draft
+                action(runtime.uow(tenant.id))
+        except BaseException as exc:  # collected and failed below
+            errors.append(exc)
+
+    actions = [
+        lambda u: invoicing.run_billing(u, *NOVEMBER, issue=True),
+        lambda u: invoicing.rerun_draft(u, drafts[0].id),
+        lambda u: invoicing.issue_invoice(u, drafts[1].id),
+        lambda u: invoicing.rerun_draft(u, drafts[1].id),
+    ]
+    workers = [threading.Thread(target=race, args=(a,)) for a in actions]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert errors == []
+    documents = invoicing.list_invoices(uow())
+    all_charges = service.list_charges(uow())
+    assert all(c.invoice_id in {d.id for d in documents} for c in all_charges)
+    billed = sum((d.subtotal for d in documents), Decimal(0))
+    assert billed == money(all_charges) == Decimal("0.45") * (1 + 2 + 3 + 4 + 4)
+    numbers = sorted(int(str(d.number).rsplit("-", 1)[1]) for d in documents if d.number)
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
 def test_a_stale_run_gets_conflict_not_a_double_charge(uow) -> None:
     """The conditional UPDATE itself: sums taken, then the charges changed -> Conflict."""
     a, _ = november_activity(uow)

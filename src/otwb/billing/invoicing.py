@@ -10,6 +10,9 @@ no draft; its charges wait for the next run.
 
 **Issuing** numbers a draft from the tenant's locked counter row of its series and year, in the
 same transaction (``INV-2026-000123``): no gap, no duplicate, whatever runs concurrently.
+
+Locks are always taken in one order -- the tenant's ``INV`` counter row, then an invoice's row,
+then charges -- so runs, issues, re-runs and re-bills queue and never deadlock.
 """
 
 from __future__ import annotations
@@ -140,6 +143,7 @@ def issue_invoices(uow: UnitOfWork, period_start: date, period_end: date) -> lis
 def issue_invoice(uow: UnitOfWork, invoice_id: InvoiceId) -> Invoice:
     """Issue a draft: it gets the next ``INV`` number and never changes again."""
     with uow:
+        invoice_repo.lock_billing(uow, uow.clock.now().year)
         issued = _issue(uow, invoice_repo.get_invoice(uow, invoice_id, lock=True))
         uow.commit()
     return issued
@@ -159,6 +163,7 @@ def rerun_draft(uow: UnitOfWork, invoice_id: InvoiceId) -> list[Invoice]:
     """Discard a draft and run billing again for its customer and period (a tariff or a rate
     was corrected, charges arrived late): the new draft(s), in one transaction."""
     with uow:
+        invoice_repo.lock_billing(uow, uow.clock.now().year)
         old = invoice_repo.get_invoice(uow, invoice_id, lock=True)
         ensure_draft(old, "re-run")
         billable_repo.release_charges(uow, invoice_id)
@@ -217,6 +222,7 @@ def rebill_invoice(uow: UnitOfWork, invoice_id: InvoiceId) -> list[Invoice]:
     """Release a void invoice's charges and draft them again (with whatever else of the
     customer's period is billable). Once only: afterwards the void invoice has no charges."""
     with uow:
+        invoice_repo.lock_billing(uow, uow.clock.now().year)
         void = invoice_repo.get_invoice(uow, invoice_id, lock=True)
         ensure_rebillable(void)
         if billable_repo.release_charges(uow, invoice_id) == 0:
