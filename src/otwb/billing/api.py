@@ -1,5 +1,5 @@
-"""B's HTTP routes: storage accrual, invoice runs, invoices, the summary (tariffs, charges and
-re-rating are in ``rating_api.py``, included here).
+"""B's HTTP routes: storage accrual, the summary (tariffs, fuel index, charges and re-rating:
+``rating_api.py``, included here; invoicing: ``api_invoices.py``).
 
 Money, rates and quantities go out as decimal strings ("12.50"), never floats. Rates come in as
 decimal strings or JSON numbers; the domain refuses what it could not keep exactly (more than
@@ -8,7 +8,7 @@ decimal strings or JSON numbers; the domain refuses what it could not keep exact
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -16,11 +16,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from otwb.billing import invoicing, rating_api, service
-from otwb.billing.invoice import BillingSummary, Invoice, InvoiceStatus
-from otwb.billing.model import Basis, ChargeKind
+from otwb.billing.invoice import BillingSummary
+from otwb.billing.model import ChargeKind
 from otwb.billing.rating_schemas import ChargeOut, TariffOut
 from otwb.platform.http import Admin, Operator, Reader
-from otwb.platform.ids import CustomerId, InvoiceId
 
 router = APIRouter(tags=["billing"])
 router.include_router(rating_api.router)  # tariffs, fuel index, charges, re-rating
@@ -45,72 +44,6 @@ class StorageAccrualOut(BaseModel):
 
 class RatingRunOut(BaseModel):
     rated: int
-
-
-class InvoiceRunIn(Strict):
-    period_start: date
-    period_end: date = Field(description="Exclusive: [period_start, period_end)")
-
-
-class InvoiceLineOut(BaseModel):
-    line_no: int
-    kind: ChargeKind
-    basis: Basis
-    description: str
-    quantity: Decimal
-    amount: Decimal
-    charges: int
-
-
-class InvoiceOut(BaseModel):
-    id: str
-    number: str
-    customer_id: str
-    period_start: date
-    period_end: date
-    currency: str
-    subtotal: Decimal
-    tax_rate: Decimal
-    tax: Decimal
-    total: Decimal
-    status: InvoiceStatus
-    issued_at: datetime
-    lines: list[InvoiceLineOut]
-
-    @classmethod
-    def of(cls, i: Invoice) -> InvoiceOut:
-        return cls(
-            id=i.id,
-            number=i.number,
-            customer_id=i.customer_id,
-            period_start=i.period.start,
-            period_end=i.period.end,
-            currency=i.currency,
-            subtotal=i.subtotal,
-            tax_rate=i.tax_rate,
-            tax=i.tax,
-            total=i.total,
-            status=i.status,
-            issued_at=i.issued_at,
-            lines=[
-                InvoiceLineOut(
-                    line_no=x.line_no,
-                    kind=x.kind,
-                    basis=x.basis,
-                    description=x.description,
-                    quantity=x.quantity,
-                    amount=x.amount,
-                    charges=x.charges,
-                )
-                for x in i.lines
-            ],
-        )
-
-
-class InvoiceRunOut(BaseModel):
-    period_start: date
-    period_end: date
-    invoices: list[InvoiceOut]
 
 
 class CurrencyTotalsOut(BaseModel):
@@ -170,39 +103,6 @@ def rate_unrated(caller: Admin) -> RatingRunOut:
 @router.get("/billing/summary", response_model=SummaryOut)
 def billing_summary(caller: Reader, period_start: date, period_end: date) -> SummaryOut:
     return SummaryOut.of(invoicing.billing_summary(caller.reader(), period_start, period_end))
-
-
-# -- invoices ------------------------------------------------------------------------------
-@router.post("/invoices/runs", response_model=InvoiceRunOut)
-def run_invoicing(body: InvoiceRunIn, caller: Admin) -> InvoiceRunOut:
-    """Invoice every customer's rated, uninvoiced charges of the period (none: an empty list)."""
-    issued = invoicing.issue_invoices(caller.uow(), body.period_start, body.period_end)
-    return InvoiceRunOut(
-        period_start=body.period_start,
-        period_end=body.period_end,
-        invoices=[InvoiceOut.of(i) for i in issued],
-    )
-
-
-@router.get("/invoices", response_model=list[InvoiceOut])
-def list_invoices(
-    caller: Reader, customer_id: str | None = None, limit: Limit = 100, offset: Offset = 0
-) -> list[InvoiceOut]:
-    customer = CustomerId(customer_id) if customer_id else None
-    items = invoicing.list_invoices(caller.reader(), customer, limit, offset)
-    return [InvoiceOut.of(i) for i in items]
-
-
-@router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
-def get_invoice(invoice_id: str, caller: Reader) -> InvoiceOut:
-    return InvoiceOut.of(invoicing.get_invoice(caller.reader(), InvoiceId(invoice_id)))
-
-
-@router.get("/invoices/{invoice_id}/charges", response_model=list[ChargeOut])
-def invoice_charges(invoice_id: str, caller: Reader) -> list[ChargeOut]:
-    """The charges the invoice covers: its lines are their sums."""
-    items = invoicing.invoice_charges(caller.reader(), InvoiceId(invoice_id))
-    return [ChargeOut.of(c) for c in items]
 
 
 __all__ = ["ChargeOut", "TariffOut", "router"]

@@ -1,4 +1,5 @@
-"""``otwb billing ...``: tariffs, charges, storage accrual, invoice runs (same service functions).
+"""``otwb billing ...``: tariffs, charges, storage accrual, the summary (same service functions).
+Invoices, credit notes and exchange rates are under ``otwb invoice`` (``cli_invoices.py``).
 
 Dates are ISO days (2026-11-25); rates are decimal strings (0.0012), never floats. ``--json``
 prints what the API returns.
@@ -12,10 +13,7 @@ import typer
 from rich.table import Table
 
 from otwb.billing import invoicing, rating_cli, service
-from otwb.billing.api import InvoiceOut, SummaryOut
-from otwb.billing.invoice import Invoice
-from otwb.billing.model import plain
-from otwb.platform.ids import CustomerId, InvoiceId
+from otwb.billing.api import SummaryOut
 from otwb.platform.terminal import (
     DbOption,
     JsonOption,
@@ -58,87 +56,6 @@ def rate_unrated(tenant: TenantOption, db: DbOption = None) -> None:
     """Price the unrated charges that a tariff now covers."""
     rated = service.rate_unrated_charges(tenant_uow(runtime(db), tenant))
     console.print(f"{rated} charge(s) rated")
-
-
-@app.command("invoice-run")
-@domain_errors
-def invoice_run(
-    tenant: TenantOption,
-    period_start: Annotated[str, typer.Option("--from", help="First day of the period")],
-    period_end: Annotated[str, typer.Option("--to", help="Day after the period (exclusive)")],
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Invoice every customer's rated, uninvoiced charges of [--from, --to)."""
-    issued = invoicing.issue_invoices(
-        tenant_uow(runtime(db), tenant), _day(period_start, "--from"), _day(period_end, "--to")
-    )
-    if as_json:
-        print_json([InvoiceOut.of(i).model_dump(mode="json") for i in issued])
-        return
-    console.print(f"{len(issued)} invoice(s) issued")
-    _invoice_table(issued)
-
-
-def _invoice_table(items: list[Invoice]) -> None:
-    table = Table("number", "id", "customer", "period", "subtotal", "tax", "total")
-    for i in items:
-        table.add_row(
-            i.number,
-            i.id,
-            i.customer_id,
-            f"{i.period.start} .. {i.period.last_day}",
-            str(i.subtotal),
-            str(i.tax),
-            f"{i.total} {i.currency}",
-        )
-    console.print(table)
-
-
-@app.command("invoices")
-@domain_errors
-def invoices(
-    tenant: TenantOption,
-    customer: str | None = None,
-    limit: int = 100,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Invoices in the order they were issued."""
-    items = invoicing.list_invoices(
-        tenant_uow(runtime(db), tenant, read_only=True),
-        CustomerId(customer) if customer else None,
-        limit,
-    )
-    if as_json:
-        print_json([InvoiceOut.of(i).model_dump(mode="json") for i in items])
-        return
-    _invoice_table(items)
-
-
-@app.command("invoice")
-@domain_errors
-def invoice(
-    invoice_id: str, tenant: TenantOption, db: DbOption = None, as_json: JsonOption = False
-) -> None:
-    """An invoice with its lines."""
-    i = invoicing.get_invoice(
-        tenant_uow(runtime(db), tenant, read_only=True), InvoiceId(invoice_id)
-    )
-    if as_json:
-        print_json(InvoiceOut.of(i).model_dump(mode="json"))
-        return
-    console.print(
-        f"[bold]{i.number}[/bold] {i.status.value}  customer {i.customer_id}"
-        f"  period {i.period.start} .. {i.period.last_day}"
-    )
-    table = Table("#", "service", "quantity", "charges", "amount")
-    for x in i.lines:
-        table.add_row(str(x.line_no), x.description, str(x.quantity), str(x.charges), str(x.amount))
-    table.add_row("", "subtotal", "", "", str(i.subtotal))
-    table.add_row("", f"tax {plain(i.tax_rate * 100)} %", "", "", str(i.tax))
-    table.add_row("", "[bold]total[/bold]", "", "", f"[bold]{i.total} {i.currency}[/bold]")
-    console.print(table)
 
 
 @app.command("summary")

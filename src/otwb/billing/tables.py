@@ -9,8 +9,7 @@
   rule of every charge changed; invoiced ones recorded as needing a credit note, not changed).
 * ``charges.invoice_id`` is set by a conditional UPDATE (``WHERE invoice_id IS NULL``), so a
   charge joins one invoice only; a CHECK keeps unrated charges off invoices.
-* ``invoice_counters``: one row per tenant and year, incremented inside the invoicing
-  transaction, so numbers are sequential without gaps (a rolled-back run gives its number back).
+* Invoices, their lines and number counters are in ``invoice_tables.py``.
 
 Money and rates are ``Amount`` columns (exact decimals on both databases). On SQLite they are
 text, and a CHECK such as ``amount >= 0`` compares text with '0': that still refuses negatives
@@ -34,7 +33,6 @@ from sqlalchemy import (
 )
 
 from otwb.billing.charges import KIND_OF, Basis, ChargeKind, ChargeStatus, SourceType
-from otwb.billing.invoice import InvoiceStatus
 from otwb.billing.numbers import PERCENT_PLACES, QUANTITY_PLACES, RATE_PLACES, TAX_PLACES
 from otwb.billing.tariff import MinimumScope
 from otwb.platform.sqltypes import Amount, UtcDateTime
@@ -118,57 +116,6 @@ fuel_index = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("tenant_id", "valid_from"),
     CheckConstraint("percent >= 0", name="percent_not_negative"),
-)
-
-invoices = Table(
-    "invoices",
-    metadata,
-    id_column(),
-    tenant_column(),
-    Column("number", String(32), nullable=False),
-    Column("customer_id", String(ID), nullable=False),
-    Column("period_start", Date, nullable=False),
-    Column("period_end", Date, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("subtotal", _money(), nullable=False),
-    Column("tax_rate", Amount(10, TAX_PLACES), nullable=False),
-    Column("tax", _money(), nullable=False),
-    Column("total", _money(), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("tax_tariff_id", String(ID), ForeignKey("tariffs.id"), nullable=False),
-    Column("issued_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("tenant_id", "number"),
-    CheckConstraint("period_end > period_start", name="period"),
-    CheckConstraint("subtotal >= 0 AND tax >= 0 AND total >= 0", name="amounts_not_negative"),
-    CheckConstraint(one_of("status", InvoiceStatus), name="status"),
-)
-Index("ix_invoices_customer", invoices.c.tenant_id, invoices.c.customer_id)
-
-invoice_lines = Table(
-    "invoice_lines",
-    metadata,
-    Column("invoice_id", String(ID), ForeignKey("invoices.id"), nullable=False),
-    Column("line_no", Integer, nullable=False),
-    tenant_column(),
-    Column("kind", String(16), nullable=False),
-    Column("basis", String(16), nullable=False),
-    Column("description", String(200), nullable=False),
-    Column("quantity", _rate(), nullable=False),
-    Column("amount", _money(), nullable=False),
-    Column("charge_count", Integer, nullable=False),
-    PrimaryKeyConstraint("invoice_id", "line_no"),
-    CheckConstraint("line_no >= 1 AND charge_count >= 1", name="counts"),
-    CheckConstraint("quantity >= 0 AND amount >= 0", name="not_negative"),
-)
-
-invoice_counters = Table(
-    "invoice_counters",
-    metadata,
-    tenant_column(),
-    Column("year", Integer, nullable=False),
-    Column("last_number", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "year"),
-    CheckConstraint("last_number >= 0", name="last_number"),
 )
 
 ACTIVITY_KEY = [
