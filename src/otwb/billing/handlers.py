@@ -4,7 +4,7 @@ hears of it, so a redelivery after an outage lands in the right billing period."
 
 from __future__ import annotations
 
-from otwb.billing import service
+from otwb.billing import service, settlement_handlers
 from otwb.billing.model import measured
 from otwb.platform.bus import MessageBus
 from otwb.platform.uow import UnitOfWork
@@ -30,3 +30,4 @@ def on_shipment_delivered(uow: UnitOfWork, e: ShipmentDelivered) -> None:
 def register(bus: MessageBus) -> None:
     bus.subscribe(OrderPicked, "billing.handling", on_order_picked)
     bus.subscribe(ShipmentDelivered, "billing.transport", on_shipment_delivered)
+    settlement_handlers.register(bus)

@@ -1,0 +1,419 @@
+"""Reading and writing carrier settlement records, always within the caller's tenant."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, exists, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from otwb.billing.freight_audit import CarrierInvoice, Finding, InvoiceLine, LineStatus
+from otwb.billing.settlement import (
+    CarrierPayable,
+    DueReason,
+    ExpectedPayable,
+    PayableStatus,
+    SettlementRule,
+)
+from otwb.billing.settlement_tables import (
+    carrier_invoice_lines,
+    carrier_invoices,
+    carrier_payables,
+    expected_payables,
+    settlement_rules,
+)
+from otwb.platform.db import upsert
+from otwb.platform.errors import NotFound
+from otwb.platform.ids import CarrierId, CustomerId, OrderId, ShipmentId, WarehouseId
+from otwb.platform.uow import UnitOfWork
+
+
+def _insert(uow: UnitOfWork) -> Any:
+    return postgresql.insert if uow.conn.dialect.name == "postgresql" else sqlite.insert
+
+
+# -- rules ---------------------------------------------------------------------------------
+def get_rule(uow: UnitOfWork, carrier_id: CarrierId) -> SettlementRule:
+    """The carrier's rule; the defaults (no pay on delivery) when none was set."""
+    row = uow.conn.execute(
+        select(settlement_rules).where(
+            settlement_rules.c.tenant_id == uow.tenant_id,
+            settlement_rules.c.carrier_id == carrier_id,
+        )
+    ).one_or_none()
+    if row is None:
+        return SettlementRule(carrier_id)
+    return SettlementRule(
+        carrier_id, bool(row.pay_on_delivery), row.tolerance_abs, row.tolerance_pct
+    )
+
+
+def save_rule(uow: UnitOfWork, rule: SettlementRule) -> None:
+    values = {
+        "tenant_id": uow.tenant_id,
+        "carrier_id": rule.carrier_id,
+        "pay_on_delivery": rule.pay_on_delivery,
+        "tolerance_abs": rule.tolerance_abs,
+        "tolerance_pct": rule.tolerance_pct,
+        "updated_at": uow.clock.now(),
+    }
+    upsert(
+        uow.conn,
+        settlement_rules,
+        values,
+        [settlement_rules.c.tenant_id, settlement_rules.c.carrier_id],
+        lambda new: {
+            k: getattr(new, k)
+            for k in ("pay_on_delivery", "tolerance_abs", "tolerance_pct", "updated_at")
+        },
+    )
+
+
+# -- expected payables ---------------------------------------------------------------------
+def insert_expected(uow: UnitOfWork, p: ExpectedPayable) -> bool:
+    """Record the expected payable unless the shipment already has one; True when new."""
+    statement = (
+        _insert(uow)(expected_payables)
+        .values(
+            id=p.id,
+            tenant_id=uow.tenant_id,
+            shipment_id=p.shipment_id,
+            order_id=p.order_id,
+            customer_id=p.customer_id,
+            depot_id=p.depot_id,
+            carrier_id=p.carrier_id,
+            tracking_number=p.tracking_number,
+            service_level=p.service_level,
+            weight_kg=p.weight_kg,
+            expected_amount=p.expected_amount,
+            currency=p.currency,
+            tendered_at=p.tendered_at,
+            status=p.status.value,
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "shipment_id"])
+    )
+    return bool(uow.conn.execute(statement.returning(expected_payables.c.id)).all())
+
+
+def _expected(r: Any) -> ExpectedPayable:
+    return ExpectedPayable(
+        id=r.id,
+        shipment_id=ShipmentId(r.shipment_id),
+        order_id=OrderId(r.order_id),
+        customer_id=CustomerId(r.customer_id),
+        depot_id=WarehouseId(r.depot_id),
+        carrier_id=CarrierId(r.carrier_id),
+        tracking_number=r.tracking_number,
+        service_level=r.service_level,
+        weight_kg=r.weight_kg,
+        expected_amount=r.expected_amount,
+        currency=r.currency,
+        tendered_at=r.tendered_at,
+        status=PayableStatus(r.status),
+        due_amount=r.due_amount,
+        due_at=r.due_at,
+        due_reason=DueReason(r.due_reason) if r.due_reason else None,
+        payable_id=r.payable_id,
+        paid_amount=r.paid_amount,
+    )
+
+
+def _expected_query(uow: UnitOfWork) -> Select[Any]:
+    return select(expected_payables).where(expected_payables.c.tenant_id == uow.tenant_id)
+
+
+def find_expected(uow: UnitOfWork, reference: str) -> ExpectedPayable | None:
+    """The expected payable of the shipment with this tracking number or id."""
+    row = uow.conn.execute(
+        _expected_query(uow).where(
+            or_(
+                expected_payables.c.tracking_number == reference,
+                expected_payables.c.shipment_id == reference,
+            )
+        )
+    ).first()
+    return None if row is None else _expected(row)
+
+
+def get_expected(uow: UnitOfWork, shipment_id: ShipmentId) -> ExpectedPayable:
+    found = find_expected(uow, shipment_id)
+    if found is None or found.shipment_id != shipment_id:
+        raise NotFound(f"no expected payable for shipment {shipment_id}")
+    return found
+
+
+def list_expected(
+    uow: UnitOfWork,
+    carrier_id: CarrierId | None = None,
+    status: PayableStatus | None = None,
+    between: tuple[datetime, datetime] | None = None,
+) -> list[ExpectedPayable]:
+    query = _expected_query(uow)
+    if carrier_id is not None:
+        query = query.where(expected_payables.c.carrier_id == carrier_id)
+    if status is not None:
+        query = query.where(expected_payables.c.status == status.value)
+    if between is not None:
+        query = query.where(
+            expected_payables.c.tendered_at >= between[0],
+            expected_payables.c.tendered_at < between[1],
+        )
+    rows = uow.conn.execute(query.order_by(expected_payables.c.tendered_at, expected_payables.c.id))
+    return [_expected(r) for r in rows]
+
+
+def make_due(
+    uow: UnitOfWork,
+    shipment_id: ShipmentId,
+    amount: Decimal,
+    reason: DueReason,
+    only_expected: bool,
+) -> bool:
+    """Make the line due at ``amount`` (conditional: still unpaid, and still ``expected`` when
+    ``only_expected``); True when a row changed."""
+    states = [PayableStatus.EXPECTED.value]
+    if not only_expected:
+        states.append(PayableStatus.DUE.value)
+    result = uow.conn.execute(
+        update(expected_payables)
+        .where(
+            expected_payables.c.tenant_id == uow.tenant_id,
+            expected_payables.c.shipment_id == shipment_id,
+            expected_payables.c.status.in_(states),
+            expected_payables.c.payable_id.is_(None),
+        )
+        .values(
+            status=PayableStatus.DUE.value,
+            due_amount=amount,
+            due_at=uow.clock.now(),
+            due_reason=reason.value,
+        )
+        .returning(expected_payables.c.id)
+    )
+    return bool(result.all())
+
+
+def mark_paid(uow: UnitOfWork, payable_id: str, amounts: dict[ShipmentId, Decimal]) -> int:
+    """Put the lines on the payable document, each only if no document has it yet."""
+    paid = 0
+    for shipment_id, amount in sorted(amounts.items()):
+        result = uow.conn.execute(
+            update(expected_payables)
+            .where(
+                expected_payables.c.tenant_id == uow.tenant_id,
+                expected_payables.c.shipment_id == shipment_id,
+                expected_payables.c.payable_id.is_(None),
+            )
+            .values(
+                status=PayableStatus.PAID.value,
+                payable_id=payable_id,
+                paid_amount=amount,
+            )
+            .returning(expected_payables.c.id)
+        )
+        paid += len(result.all())
+    return paid
+
+
+# -- carrier invoices ----------------------------------------------------------------------
+def billed_elsewhere(uow: UnitOfWork, shipment_id: str) -> bool:
+    """The shipment is on a stored invoice line that was not rejected."""
+    query = select(
+        exists().where(
+            carrier_invoice_lines.c.tenant_id == uow.tenant_id,
+            carrier_invoice_lines.c.shipment_id == shipment_id,
+            carrier_invoice_lines.c.status != LineStatus.REJECTED.value,
+        )
+    )
+    return bool(uow.conn.execute(query).scalar())
+
+
+def insert_invoice(uow: UnitOfWork, invoice: CarrierInvoice) -> None:
+    uow.conn.execute(
+        insert(carrier_invoices).values(
+            id=invoice.id,
+            tenant_id=uow.tenant_id,
+            carrier_id=invoice.carrier_id,
+            number=invoice.number,
+            invoice_date=invoice.invoice_date,
+            billed_total=invoice.billed_total,
+            imported_at=invoice.imported_at,
+        )
+    )
+    if invoice.lines:
+        uow.conn.execute(
+            insert(carrier_invoice_lines),
+            [
+                {
+                    "invoice_id": invoice.id,
+                    "line_no": line.line_no,
+                    "tenant_id": uow.tenant_id,
+                    "reference": line.reference,
+                    "shipment_id": line.shipment_id,
+                    "amount": line.amount,
+                    "currency": line.currency,
+                    "surcharges": json.dumps({k: str(v) for k, v in line.surcharges.items()}),
+                    "expected_amount": line.expected_amount,
+                    "finding": line.finding.value,
+                    "status": line.status.value,
+                }
+                for line in invoice.lines
+            ],
+        )
+
+
+def invoice_exists(uow: UnitOfWork, carrier_id: CarrierId, number: str) -> bool:
+    query = select(
+        exists().where(
+            carrier_invoices.c.tenant_id == uow.tenant_id,
+            carrier_invoices.c.carrier_id == carrier_id,
+            carrier_invoices.c.number == number,
+        )
+    )
+    return bool(uow.conn.execute(query).scalar())
+
+
+def _line(r: Any) -> InvoiceLine:
+    return InvoiceLine(
+        line_no=r.line_no,
+        reference=r.reference,
+        shipment_id=r.shipment_id,
+        amount=r.amount,
+        currency=r.currency,
+        expected_amount=r.expected_amount,
+        finding=Finding(r.finding),
+        status=LineStatus(r.status),
+        approved_amount=r.approved_amount,
+        override_reason=r.override_reason,
+        surcharges={k: Decimal(v) for k, v in json.loads(r.surcharges).items()},
+    )
+
+
+def _invoices(uow: UnitOfWork, rows: Sequence[Any]) -> list[CarrierInvoice]:
+    ids = [r.id for r in rows]
+    lines: dict[str, list[InvoiceLine]] = {i: [] for i in ids}
+    if ids:
+        for r in uow.conn.execute(
+            select(carrier_invoice_lines)
+            .where(
+                carrier_invoice_lines.c.tenant_id == uow.tenant_id,
+                carrier_invoice_lines.c.invoice_id.in_(ids),
+            )
+            .order_by(carrier_invoice_lines.c.invoice_id, carrier_invoice_lines.c.line_no)
+        ):
+            lines[r.invoice_id].append(_line(r))
+    return [
+        CarrierInvoice(
+            id=r.id,
+            carrier_id=r.carrier_id,
+            number=r.number,
+            invoice_date=r.invoice_date,
+            billed_total=r.billed_total,
+            imported_at=r.imported_at,
+            lines=tuple(lines[r.id]),
+            payable_id=r.payable_id,
+        )
+        for r in rows
+    ]
+
+
+def get_invoice(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
+    rows = uow.conn.execute(
+        select(carrier_invoices).where(
+            carrier_invoices.c.tenant_id == uow.tenant_id, carrier_invoices.c.id == invoice_id
+        )
+    ).all()
+    if not rows:
+        raise NotFound(f"no carrier invoice {invoice_id}")
+    return _invoices(uow, rows)[0]
+
+
+def list_invoices(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[CarrierInvoice]:
+    query = select(carrier_invoices).where(carrier_invoices.c.tenant_id == uow.tenant_id)
+    if carrier_id is not None:
+        query = query.where(carrier_invoices.c.carrier_id == carrier_id)
+    rows = uow.conn.execute(query.order_by(carrier_invoices.c.imported_at)).all()
+    return _invoices(uow, rows)
+
+
+def save_decision(uow: UnitOfWork, invoice_id: str, line: InvoiceLine) -> bool:
+    """Store a decision on a line that is still pending; True when it was."""
+    result = uow.conn.execute(
+        update(carrier_invoice_lines)
+        .where(
+            carrier_invoice_lines.c.tenant_id == uow.tenant_id,
+            carrier_invoice_lines.c.invoice_id == invoice_id,
+            carrier_invoice_lines.c.line_no == line.line_no,
+            carrier_invoice_lines.c.status == LineStatus.PENDING.value,
+        )
+        .values(
+            status=line.status.value,
+            approved_amount=line.approved_amount,
+            override_reason=line.override_reason,
+        )
+        .returning(carrier_invoice_lines.c.line_no)
+    )
+    return bool(result.all())
+
+
+# -- payable documents ---------------------------------------------------------------------
+def insert_payable(uow: UnitOfWork, p: CarrierPayable) -> None:
+    uow.conn.execute(
+        insert(carrier_payables).values(
+            id=p.id,
+            tenant_id=uow.tenant_id,
+            carrier_id=p.carrier_id,
+            invoice_id=p.invoice_id,
+            currency=p.currency,
+            total=p.total,
+            lines=p.lines,
+            created_at=p.created_at,
+        )
+    )
+    if p.invoice_id is not None:
+        result = uow.conn.execute(
+            update(carrier_invoices)
+            .where(
+                carrier_invoices.c.tenant_id == uow.tenant_id,
+                carrier_invoices.c.id == p.invoice_id,
+                carrier_invoices.c.payable_id.is_(None),
+            )
+            .values(payable_id=p.id)
+            .returning(carrier_invoices.c.id)
+        )
+        if not result.all():
+            raise NotFound(f"carrier invoice {p.invoice_id} has a payable already or is unknown")
+
+
+def _payable(r: Any) -> CarrierPayable:
+    return CarrierPayable(
+        id=r.id,
+        carrier_id=CarrierId(r.carrier_id),
+        invoice_id=r.invoice_id,
+        currency=r.currency,
+        total=r.total,
+        lines=r.lines,
+        created_at=r.created_at,
+    )
+
+
+def get_payable(uow: UnitOfWork, payable_id: str) -> CarrierPayable:
+    row = uow.conn.execute(
+        select(carrier_payables).where(
+            carrier_payables.c.tenant_id == uow.tenant_id, carrier_payables.c.id == payable_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no carrier payable {payable_id}")
+    return _payable(row)
+
+
+def list_payables(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[CarrierPayable]:
+    query = select(carrier_payables).where(carrier_payables.c.tenant_id == uow.tenant_id)
+    if carrier_id is not None:
+        query = query.where(carrier_payables.c.carrier_id == carrier_id)
+    return [_payable(r) for r in uow.conn.execute(query.order_by(carrier_payables.c.created_at))]
