@@ -35,12 +35,7 @@ def record_route_cost(uow: UnitOfWork, e: RouteCompleted) -> RouteCost | None:
         total = check_amount(e.cost, "cost")
         distance_km = measured(e.distance_km, "distance_km")
         parts = split_route_cost(
-            total,
-            distance_km,
-            e.duration_s,
-            vehicle.cost_per_km.amount,
-            vehicle.cost_per_hour.amount,
-            e.currency,
+            total, distance_km, vehicle.cost_per_km.amount, vehicle.fixed_cost.amount, e.currency
         )
         cost = RouteCost(
             id=uow.ids.new("rtc"),

@@ -2,11 +2,12 @@
 shipments it carried.
 
 * A route's **total** is the figure T fixed when the route completed (``RouteCompleted.cost``:
-  the vehicle's fixed cost per route + km x cost per km + hours x cost per hour, rounded to the
-  cent). B splits it into a **distance** part (km x the vehicle's cost per km), a **time** part
-  (hours x cost per hour), each rounded half-up, and the **fixed** part is what remains, so the
-  three always add up to the total. (Should the vehicle's rates have changed since, the fixed part
-  absorbs the difference; it never goes negative: distance and time are scaled down instead.)
+  the vehicle's fixed cost per route + km x cost per km + hours x cost per hour, rounded once to
+  the cent). B splits it into the **fixed** part (the vehicle's fixed cost), the **distance**
+  part (km x cost per km, rounded half-up) and the **time** part, which is what remains -- so the
+  three always add up to the total, the time part absorbing the total's single rounding (and any
+  change of the vehicle's rates since). No part is ever negative: when the total is smaller, the
+  fixed part, then the distance part, are capped at what is left.
 * The total is **allocated by weight** to the shipments the vehicle carried (delivered or
   failed; cancelled stops are not carried): each gets total x its kg / the route's kg, rounded to
   the cent by the largest-remainder method, so the shares add up to the total exactly. If no
@@ -35,20 +36,15 @@ class CostParts:
 def split_route_cost(
     total: Decimal,
     distance_km: Decimal,
-    duration_s: int,
     per_km: Decimal,
-    per_hour: Decimal,
+    fixed: Decimal,
     currency: str,
 ) -> CostParts:
-    """The route's total as distance + time + fixed parts (see the module's rules)."""
-    cent = minor_unit(currency)
-    distance = (distance_km * per_km).quantize(cent, ROUND_HALF_UP)
-    time = (Decimal(duration_s) / 3600 * per_hour).quantize(cent, ROUND_HALF_UP)
-    if distance + time > total:
-        scale = total / (distance + time)
-        distance = (distance * scale).quantize(cent, ROUND_DOWN)
-        time = total - distance
-    return CostParts(distance, time, total - distance - time)
+    """The route's total as fixed + distance + time parts (see the module's rules)."""
+    fixed_part = min(fixed, total)
+    distance = (distance_km * per_km).quantize(minor_unit(currency), ROUND_HALF_UP)
+    distance = min(distance, total - fixed_part)
+    return CostParts(distance, total - fixed_part - distance, fixed_part)
 
 
 def allocate(total: Decimal, weights: dict[str, Decimal], currency: str) -> dict[str, Decimal]:
