@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from otwb.billing.cli import app as billing_app
+from otwb.billing.cli_settlement import register as register_billing_costs
 from otwb.orders.cli import app as orders_app
 from otwb.platform import auth, migrate
 from otwb.platform.auth import Role
@@ -42,6 +43,7 @@ app.add_typer(orders_app, name="order")
 app.add_typer(warehouse_app, name="wh")
 app.add_typer(transport_app, name="route")
 app.add_typer(billing_app, name="billing")
+register_billing_costs(billing_app)
 
 
 def _url(db: str | None) -> str:
