@@ -122,7 +122,8 @@ def _revenue(
             order_id, warehouse_id = r.source_id, warehouses.get(r.source_id)
         elif r.source_type == SHIPMENT_SOURCE and r.source_id in places:
             order_id, warehouse_id = places[r.source_id]
-        items.append(RevenueItem(r.customer_id, order_id, warehouse_id, r.kind, r.amount))
+        amount = money_amount(r.amount, currency)
+        items.append(RevenueItem(r.customer_id, order_id, warehouse_id, r.kind, amount))
     other = sum(1 for r in rated if r.currency != currency)
     return items, len(rows) - len(rated), other
 

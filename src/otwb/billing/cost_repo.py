@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.fleet_cost import CostParts
+from otwb.billing.settlement import money_amount
 from otwb.billing.settlement_tables import (
     internal_cost_rates,
     route_cost_shares,
@@ -117,7 +118,11 @@ def _route_cost(r: Any) -> RouteCost:
         service_date=r.service_date,
         distance_km=r.distance_km,
         duration_s=r.duration_s,
-        parts=CostParts(r.distance_cost, r.time_cost, r.fixed_cost),
+        parts=CostParts(
+            money_amount(r.distance_cost, r.currency),
+            money_amount(r.time_cost, r.currency),
+            money_amount(r.fixed_cost, r.currency),
+        ),
         currency=r.currency,
         completed_at=r.completed_at,
     )
@@ -137,7 +142,8 @@ def shares_of(uow: UnitOfWork, route_cost_ids: list[str]) -> list[CostShare]:
     if not route_cost_ids:
         return []
     rows = uow.conn.execute(
-        select(route_cost_shares)
+        select(route_cost_shares, route_costs.c.currency)
+        .join(route_costs, route_costs.c.id == route_cost_shares.c.route_cost_id)
         .where(
             route_cost_shares.c.tenant_id == uow.tenant_id,
             route_cost_shares.c.route_cost_id.in_(route_cost_ids),

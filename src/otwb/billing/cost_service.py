@@ -9,7 +9,7 @@ from decimal import Decimal
 from otwb.billing import cost_repo as repo
 from otwb.billing.cost_repo import Activity, CostShare, RouteCost
 from otwb.billing.fleet_cost import allocate, split_route_cost
-from otwb.billing.model import measured, parse_decimal
+from otwb.billing.model import measured, parse_decimal, plain
 from otwb.billing.settlement import check_amount
 from otwb.billing.settlement_tables import WAREHOUSE_ACTIVITIES
 from otwb.platform import auth
@@ -118,7 +118,7 @@ def cost_rates(uow: UnitOfWork) -> dict[str, Decimal]:
     """Every activity's internal rate (0 where none was set)."""
     with uow:
         stored = repo.list_rates(uow)
-    return {a: stored[a][0] if a in stored else Decimal(0) for a in WAREHOUSE_ACTIVITIES}
+    return {a: plain(stored[a][0]) if a in stored else Decimal(0) for a in WAREHOUSE_ACTIVITIES}
 
 
 def list_route_costs(

@@ -6,18 +6,20 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Select, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.freight_audit import CarrierInvoice, Finding, InvoiceLine, LineStatus
+from otwb.billing.model import plain
 from otwb.billing.settlement import (
     CarrierPayable,
     DueReason,
     ExpectedPayable,
     PayableStatus,
     SettlementRule,
+    money_amount,
 )
 from otwb.billing.settlement_tables import (
     carrier_invoice_lines,
@@ -30,6 +32,15 @@ from otwb.platform.db import upsert
 from otwb.platform.errors import NotFound
 from otwb.platform.ids import CarrierId, CustomerId, OrderId, ShipmentId, WarehouseId
 from otwb.platform.uow import UnitOfWork
+
+
+@overload
+def _cents(value: Decimal, currency: str) -> Decimal: ...
+@overload
+def _cents(value: None, currency: str) -> None: ...
+def _cents(value: Decimal | None, currency: str) -> Decimal | None:
+    """A stored amount (kept to 4 places) back at the currency's minor unit."""
+    return None if value is None else money_amount(value, currency)
 
 
 def _insert(uow: UnitOfWork) -> Any:
@@ -48,7 +59,7 @@ def get_rule(uow: UnitOfWork, carrier_id: CarrierId) -> SettlementRule:
     if row is None:
         return SettlementRule(carrier_id)
     return SettlementRule(
-        carrier_id, bool(row.pay_on_delivery), row.tolerance_abs, row.tolerance_pct
+        carrier_id, bool(row.pay_on_delivery), plain(row.tolerance_abs), plain(row.tolerance_pct)
     )
 
 
@@ -110,15 +121,15 @@ def _expected(r: Any) -> ExpectedPayable:
         tracking_number=r.tracking_number,
         service_level=r.service_level,
         weight_kg=r.weight_kg,
-        expected_amount=r.expected_amount,
+        expected_amount=_cents(r.expected_amount, r.currency),
         currency=r.currency,
         tendered_at=r.tendered_at,
         status=PayableStatus(r.status),
-        due_amount=r.due_amount,
+        due_amount=_cents(r.due_amount, r.currency),
         due_at=r.due_at,
         due_reason=DueReason(r.due_reason) if r.due_reason else None,
         payable_id=r.payable_id,
-        paid_amount=r.paid_amount,
+        paid_amount=_cents(r.paid_amount, r.currency),
     )
 
 
@@ -282,12 +293,12 @@ def _line(r: Any) -> InvoiceLine:
         line_no=r.line_no,
         reference=r.reference,
         shipment_id=r.shipment_id,
-        amount=r.amount,
+        amount=_cents(r.amount, r.currency),
         currency=r.currency,
-        expected_amount=r.expected_amount,
+        expected_amount=_cents(r.expected_amount, r.currency),
         finding=Finding(r.finding),
         status=LineStatus(r.status),
-        approved_amount=r.approved_amount,
+        approved_amount=_cents(r.approved_amount, r.currency),
         override_reason=r.override_reason,
         surcharges={k: Decimal(v) for k, v in json.loads(r.surcharges).items()},
     )
@@ -312,7 +323,7 @@ def _invoices(uow: UnitOfWork, rows: Sequence[Any]) -> list[CarrierInvoice]:
             carrier_id=r.carrier_id,
             number=r.number,
             invoice_date=r.invoice_date,
-            billed_total=r.billed_total,
+            billed_total=_cents(r.billed_total, lines[r.id][0].currency if lines[r.id] else "EUR"),
             imported_at=r.imported_at,
             lines=tuple(lines[r.id]),
             payable_id=r.payable_id,
@@ -395,7 +406,7 @@ def _payable(r: Any) -> CarrierPayable:
         carrier_id=CarrierId(r.carrier_id),
         invoice_id=r.invoice_id,
         currency=r.currency,
-        total=r.total,
+        total=_cents(r.total, r.currency),
         lines=r.lines,
         created_at=r.created_at,
     )

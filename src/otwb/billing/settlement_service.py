@@ -102,8 +102,9 @@ def set_rule(uow: UnitOfWork, rule: SettlementRule) -> SettlementRule:
     with uow:
         _known_carrier(uow, rule.carrier_id)
         repo.save_rule(uow, rule)
+        saved = repo.get_rule(uow, rule.carrier_id)
         uow.commit()
-    return rule
+    return saved
 
 
 def get_rule(uow: UnitOfWork, carrier_id: CarrierId) -> SettlementRule:
