@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import overload
 
 from otwb.platform.errors import InvalidInput
 from otwb.platform.ids import CarrierId, CustomerId, OrderId, ShipmentId, WarehouseId
@@ -45,6 +46,15 @@ class DueReason(StrEnum):
 def money_amount(value: Decimal, currency: str) -> Decimal:
     """An amount rounded half-up to the currency's minor unit (cents)."""
     return value.quantize(minor_unit(currency), ROUND_HALF_UP) + 0
+
+
+@overload
+def stored_money(value: Decimal, currency: str) -> Decimal: ...
+@overload
+def stored_money(value: None, currency: str) -> None: ...
+def stored_money(value: Decimal | None, currency: str) -> Decimal | None:
+    """A stored amount (columns keep 4 places) back at the currency's minor unit."""
+    return None if value is None else money_amount(value, currency)
 
 
 def check_amount(value: Decimal, what: str) -> Decimal:

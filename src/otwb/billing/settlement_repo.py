@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any
 
-from sqlalchemy import Select, exists, insert, or_, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from otwb.billing.freight_audit import CarrierInvoice, Finding, InvoiceLine, LineStatus
 from otwb.billing.model import plain
 from otwb.billing.settlement import (
     CarrierPayable,
@@ -19,10 +17,9 @@ from otwb.billing.settlement import (
     ExpectedPayable,
     PayableStatus,
     SettlementRule,
-    money_amount,
+    stored_money,
 )
 from otwb.billing.settlement_tables import (
-    carrier_invoice_lines,
     carrier_invoices,
     carrier_payables,
     expected_payables,
@@ -33,17 +30,10 @@ from otwb.platform.errors import NotFound
 from otwb.platform.ids import CarrierId, CustomerId, OrderId, ShipmentId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 
-
-@overload
-def _cents(value: Decimal, currency: str) -> Decimal: ...
-@overload
-def _cents(value: None, currency: str) -> None: ...
-def _cents(value: Decimal | None, currency: str) -> Decimal | None:
-    """A stored amount (kept to 4 places) back at the currency's minor unit."""
-    return None if value is None else money_amount(value, currency)
+CHUNK = 500  # values per IN (...) list
 
 
-def _insert(uow: UnitOfWork) -> Any:
+def insert_dialect(uow: UnitOfWork) -> Any:
     return postgresql.insert if uow.conn.dialect.name == "postgresql" else sqlite.insert
 
 
@@ -88,7 +78,7 @@ def save_rule(uow: UnitOfWork, rule: SettlementRule) -> None:
 def insert_expected(uow: UnitOfWork, p: ExpectedPayable) -> bool:
     """Record the expected payable unless the shipment already has one; True when new."""
     statement = (
-        _insert(uow)(expected_payables)
+        insert_dialect(uow)(expected_payables)
         .values(
             id=p.id,
             tenant_id=uow.tenant_id,
@@ -121,15 +111,15 @@ def _expected(r: Any) -> ExpectedPayable:
         tracking_number=r.tracking_number,
         service_level=r.service_level,
         weight_kg=r.weight_kg,
-        expected_amount=_cents(r.expected_amount, r.currency),
+        expected_amount=stored_money(r.expected_amount, r.currency),
         currency=r.currency,
         tendered_at=r.tendered_at,
         status=PayableStatus(r.status),
-        due_amount=_cents(r.due_amount, r.currency),
+        due_amount=stored_money(r.due_amount, r.currency),
         due_at=r.due_at,
         due_reason=DueReason(r.due_reason) if r.due_reason else None,
         payable_id=r.payable_id,
-        paid_amount=_cents(r.paid_amount, r.currency),
+        paid_amount=stored_money(r.paid_amount, r.currency),
     )
 
 
@@ -148,6 +138,27 @@ def find_expected(uow: UnitOfWork, reference: str) -> ExpectedPayable | None:
         )
     ).first()
     return None if row is None else _expected(row)
+
+
+def expected_by_reference(uow: UnitOfWork, references: Sequence[str]) -> dict[str, ExpectedPayable]:
+    """The expected payables whose tracking number or shipment id is among ``references``,
+    keyed by both (one query per 500 references)."""
+    found: dict[str, ExpectedPayable] = {}
+    unique = sorted(set(references))
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
+        rows = uow.conn.execute(
+            _expected_query(uow).where(
+                or_(
+                    expected_payables.c.tracking_number.in_(chunk),
+                    expected_payables.c.shipment_id.in_(chunk),
+                )
+            )
+        )
+        for r in rows:
+            p = _expected(r)
+            found[p.tracking_number] = found[p.shipment_id] = p
+    return found
 
 
 def get_expected(uow: UnitOfWork, shipment_id: ShipmentId) -> ExpectedPayable:
@@ -230,147 +241,6 @@ def mark_paid(uow: UnitOfWork, payable_id: str, amounts: dict[ShipmentId, Decima
     return paid
 
 
-# -- carrier invoices ----------------------------------------------------------------------
-def billed_elsewhere(uow: UnitOfWork, shipment_id: str) -> bool:
-    """The shipment is on a stored invoice line that was not rejected."""
-    query = select(
-        exists().where(
-            carrier_invoice_lines.c.tenant_id == uow.tenant_id,
-            carrier_invoice_lines.c.shipment_id == shipment_id,
-            carrier_invoice_lines.c.status != LineStatus.REJECTED.value,
-        )
-    )
-    return bool(uow.conn.execute(query).scalar())
-
-
-def insert_invoice(uow: UnitOfWork, invoice: CarrierInvoice) -> None:
-    uow.conn.execute(
-        insert(carrier_invoices).values(
-            id=invoice.id,
-            tenant_id=uow.tenant_id,
-            carrier_id=invoice.carrier_id,
-            number=invoice.number,
-            invoice_date=invoice.invoice_date,
-            billed_total=invoice.billed_total,
-            imported_at=invoice.imported_at,
-        )
-    )
-    if invoice.lines:
-        uow.conn.execute(
-            insert(carrier_invoice_lines),
-            [
-                {
-                    "invoice_id": invoice.id,
-                    "line_no": line.line_no,
-                    "tenant_id": uow.tenant_id,
-                    "reference": line.reference,
-                    "shipment_id": line.shipment_id,
-                    "amount": line.amount,
-                    "currency": line.currency,
-                    "surcharges": json.dumps({k: str(v) for k, v in line.surcharges.items()}),
-                    "expected_amount": line.expected_amount,
-                    "finding": line.finding.value,
-                    "status": line.status.value,
-                }
-                for line in invoice.lines
-            ],
-        )
-
-
-def invoice_exists(uow: UnitOfWork, carrier_id: CarrierId, number: str) -> bool:
-    query = select(
-        exists().where(
-            carrier_invoices.c.tenant_id == uow.tenant_id,
-            carrier_invoices.c.carrier_id == carrier_id,
-            carrier_invoices.c.number == number,
-        )
-    )
-    return bool(uow.conn.execute(query).scalar())
-
-
-def _line(r: Any) -> InvoiceLine:
-    return InvoiceLine(
-        line_no=r.line_no,
-        reference=r.reference,
-        shipment_id=r.shipment_id,
-        amount=_cents(r.amount, r.currency),
-        currency=r.currency,
-        expected_amount=_cents(r.expected_amount, r.currency),
-        finding=Finding(r.finding),
-        status=LineStatus(r.status),
-        approved_amount=_cents(r.approved_amount, r.currency),
-        override_reason=r.override_reason,
-        surcharges={k: Decimal(v) for k, v in json.loads(r.surcharges).items()},
-    )
-
-
-def _invoices(uow: UnitOfWork, rows: Sequence[Any]) -> list[CarrierInvoice]:
-    ids = [r.id for r in rows]
-    lines: dict[str, list[InvoiceLine]] = {i: [] for i in ids}
-    if ids:
-        for r in uow.conn.execute(
-            select(carrier_invoice_lines)
-            .where(
-                carrier_invoice_lines.c.tenant_id == uow.tenant_id,
-                carrier_invoice_lines.c.invoice_id.in_(ids),
-            )
-            .order_by(carrier_invoice_lines.c.invoice_id, carrier_invoice_lines.c.line_no)
-        ):
-            lines[r.invoice_id].append(_line(r))
-    return [
-        CarrierInvoice(
-            id=r.id,
-            carrier_id=r.carrier_id,
-            number=r.number,
-            invoice_date=r.invoice_date,
-            billed_total=_cents(r.billed_total, lines[r.id][0].currency if lines[r.id] else "EUR"),
-            imported_at=r.imported_at,
-            lines=tuple(lines[r.id]),
-            payable_id=r.payable_id,
-        )
-        for r in rows
-    ]
-
-
-def get_invoice(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
-    rows = uow.conn.execute(
-        select(carrier_invoices).where(
-            carrier_invoices.c.tenant_id == uow.tenant_id, carrier_invoices.c.id == invoice_id
-        )
-    ).all()
-    if not rows:
-        raise NotFound(f"no carrier invoice {invoice_id}")
-    return _invoices(uow, rows)[0]
-
-
-def list_invoices(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[CarrierInvoice]:
-    query = select(carrier_invoices).where(carrier_invoices.c.tenant_id == uow.tenant_id)
-    if carrier_id is not None:
-        query = query.where(carrier_invoices.c.carrier_id == carrier_id)
-    rows = uow.conn.execute(query.order_by(carrier_invoices.c.imported_at)).all()
-    return _invoices(uow, rows)
-
-
-def save_decision(uow: UnitOfWork, invoice_id: str, line: InvoiceLine) -> bool:
-    """Store a decision on a line that is still pending; True when it was."""
-    result = uow.conn.execute(
-        update(carrier_invoice_lines)
-        .where(
-            carrier_invoice_lines.c.tenant_id == uow.tenant_id,
-            carrier_invoice_lines.c.invoice_id == invoice_id,
-            carrier_invoice_lines.c.line_no == line.line_no,
-            carrier_invoice_lines.c.status == LineStatus.PENDING.value,
-        )
-        .values(
-            status=line.status.value,
-            approved_amount=line.approved_amount,
-            override_reason=line.override_reason,
-        )
-        .returning(carrier_invoice_lines.c.line_no)
-    )
-    return bool(result.all())
-
-
 # -- payable documents ---------------------------------------------------------------------
 def insert_payable(uow: UnitOfWork, p: CarrierPayable) -> None:
     uow.conn.execute(
@@ -406,7 +276,7 @@ def _payable(r: Any) -> CarrierPayable:
         carrier_id=CarrierId(r.carrier_id),
         invoice_id=r.invoice_id,
         currency=r.currency,
-        total=_cents(r.total, r.currency),
+        total=stored_money(r.total, r.currency),
         lines=r.lines,
         created_at=r.created_at,
     )

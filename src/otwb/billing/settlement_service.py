@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from otwb.billing import carrier_invoice_repo as invoices
 from otwb.billing import settlement_repo as repo
 from otwb.billing.freight_audit import (
     APPROVABLE,
@@ -139,13 +140,12 @@ def import_carrier_invoice(uow: UnitOfWork, carrier_id: CarrierId, csv_text: str
         raise InvalidInput(f"the invoice has no readable line{': ' + detail if detail else ''}")
     with uow:
         _known_carrier(uow, carrier_id)
-        if repo.invoice_exists(uow, carrier_id, parsed.number):
+        if invoices.invoice_exists(uow, carrier_id, parsed.number):
             raise Conflict(f"invoice {parsed.number} of {carrier_id} is already imported")
+        known = repo.expected_by_reference(uow, [line.reference for line in parsed.lines])
+        billed = invoices.billed_shipments(uow, [p.shipment_id for p in known.values()])
         audited = audit_lines(
-            parsed.lines,
-            repo.get_rule(uow, carrier_id),
-            lambda ref: repo.find_expected(uow, ref),
-            lambda shipment_id: repo.billed_elsewhere(uow, shipment_id),
+            parsed.lines, repo.get_rule(uow, carrier_id), known.get, billed.__contains__
         )
         invoice = CarrierInvoice(
             id=uow.ids.new("cinv"),
@@ -168,7 +168,7 @@ def import_carrier_invoice(uow: UnitOfWork, carrier_id: CarrierId, csv_text: str
                 for a in audited
             ),
         )
-        repo.insert_invoice(uow, invoice)
+        invoices.insert_invoice(uow, invoice)
         uow.record(
             CarrierInvoiceAudited(
                 invoice_id=invoice.id,
@@ -187,7 +187,7 @@ def import_carrier_invoice(uow: UnitOfWork, carrier_id: CarrierId, csv_text: str
 def _decide(uow: UnitOfWork, invoice: CarrierInvoice, line: InvoiceLine) -> None:
     if invoice.payable_id is not None:
         raise Conflict(f"invoice {invoice.number} is settled: its payable is made")
-    if not repo.save_decision(uow, invoice.id, line):
+    if not invoices.save_decision(uow, invoice.id, line):
         raise Conflict(f"line {line.line_no} was decided meanwhile; reload it")
     if line.status is LineStatus.APPROVED:
         assert line.shipment_id is not None
@@ -217,9 +217,9 @@ def approve_line(
 ) -> CarrierInvoice:
     """Approve one line (an over-charge at the expected amount unless ``amount`` + ``reason``)."""
     with uow:
-        invoice = repo.get_invoice(uow, invoice_id)
+        invoice = invoices.get_invoice(uow, invoice_id)
         _decide(uow, invoice, invoice.line(line_no).approved(amount, reason))
-        approved = repo.get_invoice(uow, invoice_id)
+        approved = invoices.get_invoice(uow, invoice_id)
         uow.commit()
     return approved
 
@@ -228,9 +228,9 @@ def reject_line(
     uow: UnitOfWork, invoice_id: str, line_no: int, reason: str | None = None
 ) -> CarrierInvoice:
     with uow:
-        invoice = repo.get_invoice(uow, invoice_id)
+        invoice = invoices.get_invoice(uow, invoice_id)
         _decide(uow, invoice, invoice.line(line_no).rejected(reason))
-        rejected = repo.get_invoice(uow, invoice_id)
+        rejected = invoices.get_invoice(uow, invoice_id)
         uow.commit()
     return rejected
 
@@ -239,23 +239,23 @@ def approve_all(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
     """Approve every pending line that can be (ok as billed, over-charges at the expected
     amount); unknown, duplicate and currency-mismatch lines stay pending for a decision."""
     with uow:
-        invoice = repo.get_invoice(uow, invoice_id)
+        invoice = invoices.get_invoice(uow, invoice_id)
         for line in invoice.pending():
             if line.finding in APPROVABLE:
                 _decide(uow, invoice, line.approved())
-        approved = repo.get_invoice(uow, invoice_id)
+        approved = invoices.get_invoice(uow, invoice_id)
         uow.commit()
     return approved
 
 
 def get_invoice(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
     with uow:
-        return repo.get_invoice(uow, invoice_id)
+        return invoices.get_invoice(uow, invoice_id)
 
 
 def list_invoices(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[CarrierInvoice]:
     with uow:
-        return repo.list_invoices(uow, carrier_id)
+        return invoices.list_invoices(uow, carrier_id)
 
 
 # -- payable documents -------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def produce_payable(uow: UnitOfWork, invoice_id: str) -> CarrierPayable:
     """The carrier payable of an audited invoice: its approved lines at their approved amounts.
     Every line must be decided first (approved or rejected)."""
     with uow:
-        invoice = repo.get_invoice(uow, invoice_id)
+        invoice = invoices.get_invoice(uow, invoice_id)
         if invoice.payable_id is not None:
             raise Conflict(f"invoice {invoice.number} already has payable {invoice.payable_id}")
         if pending := invoice.pending():
