@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 
 from otwb.billing.freight_audit import CarrierInvoice, Finding, InvoiceLine, LineStatus
 from otwb.billing.settlement import stored_money
@@ -95,17 +95,20 @@ def _line(r: Any) -> InvoiceLine:
     )
 
 
-def _invoices(uow: UnitOfWork, rows: Sequence[Any]) -> list[CarrierInvoice]:
+def _invoices(
+    uow: UnitOfWork, rows: Sequence[Any], line_nos: Sequence[int] | None = None
+) -> list[CarrierInvoice]:
     ids = [r.id for r in rows]
     lines: dict[str, list[InvoiceLine]] = {i: [] for i in ids}
+    query = select(carrier_invoice_lines).where(
+        carrier_invoice_lines.c.tenant_id == uow.tenant_id,
+        carrier_invoice_lines.c.invoice_id.in_(ids),
+    )
+    if line_nos is not None:
+        query = query.where(carrier_invoice_lines.c.line_no.in_(list(line_nos)))
     if ids:
         for r in uow.conn.execute(
-            select(carrier_invoice_lines)
-            .where(
-                carrier_invoice_lines.c.tenant_id == uow.tenant_id,
-                carrier_invoice_lines.c.invoice_id.in_(ids),
-            )
-            .order_by(carrier_invoice_lines.c.invoice_id, carrier_invoice_lines.c.line_no)
+            query.order_by(carrier_invoice_lines.c.invoice_id, carrier_invoice_lines.c.line_no)
         ):
             lines[r.invoice_id].append(_line(r))
     return [
@@ -125,15 +128,18 @@ def _invoices(uow: UnitOfWork, rows: Sequence[Any]) -> list[CarrierInvoice]:
     ]
 
 
-def get_invoice(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
-    rows = uow.conn.execute(
-        select(carrier_invoices).where(
-            carrier_invoices.c.tenant_id == uow.tenant_id, carrier_invoices.c.id == invoice_id
-        )
-    ).all()
+def get_invoice(
+    uow: UnitOfWork, invoice_id: str, *, lock: bool = False, line_nos: Sequence[int] | None = None
+) -> CarrierInvoice:
+    """The invoice with its lines (only ``line_nos`` when given). ``lock``: hold its row until
+    the transaction ends, so decisions on one invoice are taken one after the other."""
+    query = select(carrier_invoices).where(
+        carrier_invoices.c.tenant_id == uow.tenant_id, carrier_invoices.c.id == invoice_id
+    )
+    rows = uow.conn.execute(query.with_for_update() if lock else query).all()
     if not rows:
         raise NotFound(f"no carrier invoice {invoice_id}")
-    return _invoices(uow, rows)[0]
+    return _invoices(uow, rows, line_nos)[0]
 
 
 def list_invoices(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[CarrierInvoice]:
@@ -144,21 +150,36 @@ def list_invoices(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[
     return _invoices(uow, rows)
 
 
-def save_decision(uow: UnitOfWork, invoice_id: str, line: InvoiceLine) -> bool:
-    """Store a decision on a line that is still pending; True when it was."""
-    result = uow.conn.execute(
-        update(carrier_invoice_lines)
-        .where(
-            carrier_invoice_lines.c.tenant_id == uow.tenant_id,
-            carrier_invoice_lines.c.invoice_id == invoice_id,
-            carrier_invoice_lines.c.line_no == line.line_no,
-            carrier_invoice_lines.c.status == LineStatus.PENDING.value,
-        )
-        .values(
-            status=line.status.value,
-            approved_amount=line.approved_amount,
-            override_reason=line.override_reason,
-        )
-        .returning(carrier_invoice_lines.c.line_no)
+_DECIDE = (
+    update(carrier_invoice_lines)
+    .where(
+        carrier_invoice_lines.c.tenant_id == bindparam("b_tenant"),
+        carrier_invoice_lines.c.invoice_id == bindparam("b_invoice"),
+        carrier_invoice_lines.c.line_no == bindparam("b_line"),
+        carrier_invoice_lines.c.status == LineStatus.PENDING.value,
     )
-    return bool(result.all())
+    .values(
+        status=bindparam("b_status"),
+        approved_amount=bindparam("b_amount", type_=carrier_invoice_lines.c.approved_amount.type),
+        override_reason=bindparam("b_reason"),
+    )
+)
+
+
+def save_decisions(uow: UnitOfWork, invoice_id: str, decided: Sequence[InvoiceLine]) -> None:
+    """Store the decisions on lines still pending (the caller holds the invoice's lock)."""
+    if decided:
+        uow.conn.execute(
+            _DECIDE,
+            [
+                {
+                    "b_tenant": uow.tenant_id,
+                    "b_invoice": invoice_id,
+                    "b_line": line.line_no,
+                    "b_status": line.status.value,
+                    "b_amount": line.approved_amount,
+                    "b_reason": line.override_reason,
+                }
+                for line in decided
+            ],
+        )

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.model import plain
@@ -188,25 +188,14 @@ def list_expected(
     return [_expected(r) for r in rows]
 
 
-def make_due(
-    uow: UnitOfWork,
-    shipment_id: ShipmentId,
-    amount: Decimal,
-    reason: DueReason,
-    only_expected: bool,
-) -> bool:
-    """Make the line due at ``amount`` (conditional: still unpaid, and still ``expected`` when
-    ``only_expected``); True when a row changed."""
-    states = [PayableStatus.EXPECTED.value]
-    if not only_expected:
-        states.append(PayableStatus.DUE.value)
+def make_due(uow: UnitOfWork, shipment_id: ShipmentId, amount: Decimal, reason: DueReason) -> bool:
+    """Make a line still ``expected`` due at ``amount``; True when it was."""
     result = uow.conn.execute(
         update(expected_payables)
         .where(
             expected_payables.c.tenant_id == uow.tenant_id,
             expected_payables.c.shipment_id == shipment_id,
-            expected_payables.c.status.in_(states),
-            expected_payables.c.payable_id.is_(None),
+            expected_payables.c.status == PayableStatus.EXPECTED.value,
         )
         .values(
             status=PayableStatus.DUE.value,
@@ -219,26 +208,80 @@ def make_due(
     return bool(result.all())
 
 
-def mark_paid(uow: UnitOfWork, payable_id: str, amounts: dict[ShipmentId, Decimal]) -> int:
-    """Put the lines on the payable document, each only if no document has it yet."""
-    paid = 0
-    for shipment_id, amount in sorted(amounts.items()):
-        result = uow.conn.execute(
-            update(expected_payables)
-            .where(
-                expected_payables.c.tenant_id == uow.tenant_id,
-                expected_payables.c.shipment_id == shipment_id,
-                expected_payables.c.payable_id.is_(None),
-            )
-            .values(
-                status=PayableStatus.PAID.value,
-                payable_id=payable_id,
-                paid_amount=amount,
-            )
-            .returning(expected_payables.c.id)
+_SHIPMENT = expected_payables.c.shipment_id == bindparam("b_shipment")
+_APPROVED_DUE = (
+    update(expected_payables)
+    .where(
+        expected_payables.c.tenant_id == bindparam("b_tenant"),
+        _SHIPMENT,
+        expected_payables.c.payable_id.is_(None),
+    )
+    .values(
+        status=PayableStatus.DUE.value,
+        due_amount=bindparam("b_amount", type_=expected_payables.c.due_amount.type),
+        due_at=bindparam("b_at", type_=expected_payables.c.due_at.type),
+        due_reason=DueReason.AUDIT_APPROVED.value,
+    )
+)
+_PAID = (
+    update(expected_payables)
+    .where(
+        expected_payables.c.tenant_id == bindparam("b_tenant"),
+        _SHIPMENT,
+        expected_payables.c.payable_id.is_(None),
+    )
+    .values(
+        status=PayableStatus.PAID.value,
+        payable_id=bindparam("b_payable"),
+        paid_amount=bindparam("b_amount", type_=expected_payables.c.paid_amount.type),
+    )
+)
+
+
+def _count(uow: UnitOfWork, *where: Any) -> int:
+    query = select(func.count()).select_from(expected_payables)
+    return int(
+        uow.conn.execute(
+            query.where(expected_payables.c.tenant_id == uow.tenant_id, *where)
+        ).scalar_one()
+    )
+
+
+def make_due_approved(uow: UnitOfWork, amounts: dict[ShipmentId, Decimal]) -> bool:
+    """Make the lines due at their approved amounts; False (and the caller rolls back) when
+    one of them is paid already. Rows are updated in shipment order (no deadlock)."""
+    if not amounts:
+        return True
+    now = uow.clock.now()
+    uow.conn.execute(
+        _APPROVED_DUE,
+        [
+            {"b_tenant": uow.tenant_id, "b_shipment": k, "b_amount": v, "b_at": now}
+            for k, v in sorted(amounts.items())
+        ],
+    )
+    unpaid = 0
+    ids = sorted(amounts)
+    for start in range(0, len(ids), CHUNK):
+        unpaid += _count(
+            uow,
+            expected_payables.c.shipment_id.in_(ids[start : start + CHUNK]),
+            expected_payables.c.payable_id.is_(None),
         )
-        paid += len(result.all())
-    return paid
+    return unpaid == len(ids)
+
+
+def mark_paid(uow: UnitOfWork, payable_id: str, amounts: dict[ShipmentId, Decimal]) -> int:
+    """Put the lines on the payable document, each only if no document has it yet; how many
+    it took. Rows are updated in shipment order (no deadlock)."""
+    uow.conn.execute(
+        _PAID,
+        [
+            {"b_tenant": uow.tenant_id, "b_shipment": k, "b_payable": payable_id, "b_amount": v}
+            for k, v in sorted(amounts.items())
+        ],
+    )
+    return _count(uow, expected_payables.c.payable_id == payable_id)
 
 
 # -- payable documents ---------------------------------------------------------------------

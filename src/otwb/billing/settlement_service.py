@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -83,7 +84,7 @@ def delivery_accepted(uow: UnitOfWork, shipment_id: ShipmentId) -> bool:
         if not repo.get_rule(uow, payable.carrier_id).pay_on_delivery:
             return False
         if not repo.make_due(
-            uow, shipment_id, payable.expected_amount, DueReason.DELIVERY_ACCEPTED, True
+            uow, shipment_id, payable.expected_amount, DueReason.DELIVERY_ACCEPTED
         ):
             return False
         uow.record(
@@ -184,28 +185,39 @@ def import_carrier_invoice(uow: UnitOfWork, carrier_id: CarrierId, csv_text: str
     return AuditResult(invoice, parsed.errors)
 
 
-def _decide(uow: UnitOfWork, invoice: CarrierInvoice, line: InvoiceLine) -> None:
+def _decide(uow: UnitOfWork, invoice: CarrierInvoice, decided: list[InvoiceLine]) -> None:
+    """Store decisions taken on ``invoice`` (loaded under its lock); approved lines make their
+    shipments' lines due at the approved amount."""
     if invoice.payable_id is not None:
         raise Conflict(f"invoice {invoice.number} is settled: its payable is made")
-    if not invoices.save_decision(uow, invoice.id, line):
-        raise Conflict(f"line {line.line_no} was decided meanwhile; reload it")
-    if line.status is LineStatus.APPROVED:
-        assert line.shipment_id is not None
-        assert line.approved_amount is not None
-        shipment_id = ShipmentId(line.shipment_id)
-        if not repo.make_due(
-            uow, shipment_id, line.approved_amount, DueReason.AUDIT_APPROVED, False
-        ):
-            raise Conflict(f"shipment {shipment_id} is already paid")
+    invoices.save_decisions(uow, invoice.id, decided)
+    approved = [line for line in decided if line.status is LineStatus.APPROVED]
+    amounts = {
+        ShipmentId(line.shipment_id or ""): line.approved_amount or Decimal(0) for line in approved
+    }
+    if not repo.make_due_approved(uow, amounts):
+        raise Conflict("a shipment of these lines is already paid; nothing was approved")
+    for line in approved:
         uow.record(
             CarrierPaymentDue(
-                shipment_id=shipment_id,
+                shipment_id=ShipmentId(line.shipment_id or ""),
                 carrier_id=CarrierId(invoice.carrier_id),
-                amount=line.approved_amount,
+                amount=line.approved_amount or Decimal(0),
                 currency=line.currency,
                 reason=DueReason.AUDIT_APPROVED.value,
             )
         )
+
+
+def _decide_one(
+    uow: UnitOfWork, invoice_id: str, line_no: int, decision: Callable[[InvoiceLine], InvoiceLine]
+) -> CarrierInvoice:
+    with uow:
+        invoice = invoices.get_invoice(uow, invoice_id, lock=True, line_nos=[line_no])
+        _decide(uow, invoice, [decision(invoice.line(line_no))])
+        decided = invoices.get_invoice(uow, invoice_id)
+        uow.commit()
+    return decided
 
 
 def approve_line(
@@ -216,36 +228,28 @@ def approve_line(
     reason: str | None = None,
 ) -> CarrierInvoice:
     """Approve one line (an over-charge at the expected amount unless ``amount`` + ``reason``)."""
-    with uow:
-        invoice = invoices.get_invoice(uow, invoice_id)
-        _decide(uow, invoice, invoice.line(line_no).approved(amount, reason))
-        approved = invoices.get_invoice(uow, invoice_id)
-        uow.commit()
-    return approved
+    return _decide_one(uow, invoice_id, line_no, lambda line: line.approved(amount, reason))
 
 
 def reject_line(
     uow: UnitOfWork, invoice_id: str, line_no: int, reason: str | None = None
 ) -> CarrierInvoice:
-    with uow:
-        invoice = invoices.get_invoice(uow, invoice_id)
-        _decide(uow, invoice, invoice.line(line_no).rejected(reason))
-        rejected = invoices.get_invoice(uow, invoice_id)
-        uow.commit()
-    return rejected
+    return _decide_one(uow, invoice_id, line_no, lambda line: line.rejected(reason))
 
 
 def approve_all(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
     """Approve every pending line that can be (ok as billed, over-charges at the expected
     amount); unknown, duplicate and currency-mismatch lines stay pending for a decision."""
     with uow:
-        invoice = invoices.get_invoice(uow, invoice_id)
-        for line in invoice.pending():
-            if line.finding in APPROVABLE:
-                _decide(uow, invoice, line.approved())
-        approved = invoices.get_invoice(uow, invoice_id)
+        invoice = invoices.get_invoice(uow, invoice_id, lock=True)
+        decided = {
+            line.line_no: line.approved()
+            for line in invoice.pending()
+            if line.finding in APPROVABLE
+        }
+        _decide(uow, invoice, list(decided.values()))
         uow.commit()
-    return approved
+    return replace(invoice, lines=tuple(decided.get(ln.line_no, ln) for ln in invoice.lines))
 
 
 def get_invoice(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
@@ -295,7 +299,7 @@ def produce_payable(uow: UnitOfWork, invoice_id: str) -> CarrierPayable:
     """The carrier payable of an audited invoice: its approved lines at their approved amounts.
     Every line must be decided first (approved or rejected)."""
     with uow:
-        invoice = invoices.get_invoice(uow, invoice_id)
+        invoice = invoices.get_invoice(uow, invoice_id, lock=True)
         if invoice.payable_id is not None:
             raise Conflict(f"invoice {invoice.number} already has payable {invoice.payable_id}")
         if pending := invoice.pending():
