@@ -3,6 +3,8 @@ the payable, rules, cost rates and the report -- with problem+json for bad input
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from otwb.transport import carriers
 from tests.api.conftest import assert_problem
 from tests.integration.test_billing_settlement import EXPECTED, SAMPLE, tendered
@@ -66,6 +68,11 @@ def test_audit_decide_and_pay_a_carrier_invoice(client, keys, uow) -> None:
     r = client.post(f"{url}/payable", headers=keys.admin)
     assert r.status_code == 201, r.text
     assert (r.json()["total"], r.json()["lines"]) == ("158.30", 5)
+    document = client.get(f"{API}/carrier-payables/{r.json()['id']}", headers=keys.read_only).json()
+    assert sorted(i["tracking_number"] for i in document["items"]) == [
+        f"TRK-00{n}" for n in range(1, 6)
+    ]
+    assert sum(Decimal(i["paid_amount"]) for i in document["items"]) == Decimal("158.30")
     paid = client.get(f"{API}/expected-payables", params={"status": "paid"}, headers=keys.read_only)
     assert len(paid.json()) == 5
     assert [

@@ -64,6 +64,8 @@ def test_audit_pay_and_report_from_the_command_line(tmp_path) -> None:
         otwb("billing", "carrier", "reject", invoice_id, "--line", line, *t)
     payable = json.loads(otwb("billing", "carrier", "payable", invoice_id, "--json", *t))
     assert (payable["total"], payable["lines"]) == ("158.30", 5)
+    assert "TRK-005" in otwb("billing", "carrier", "payables", payable["id"], *t)
+    assert "158.30" in otwb("billing", "carrier", "payables", *t)
     expected = json.loads(otwb("billing", "carrier", "expected", "--status", "paid", "--json", *t))
     assert len(expected) == 5
 

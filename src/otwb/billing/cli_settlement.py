@@ -13,13 +13,6 @@ from rich.table import Table
 from otwb.billing import analytics_service, cost_service
 from otwb.billing import settlement_service as settlement
 from otwb.billing.analytics import ReportPeriod
-from otwb.billing.api_settlement import (
-    CarrierInvoiceOut,
-    CostReportOut,
-    ExpectedOut,
-    PayableOut,
-    RuleOut,
-)
 from otwb.billing.freight_audit import CarrierInvoice
 from otwb.billing.model import parse_decimal
 from otwb.billing.period_report import write_period_report
@@ -29,6 +22,13 @@ from otwb.billing.settlement import (
     CarrierPayable,
     PayableStatus,
     SettlementRule,
+)
+from otwb.billing.settlement_schemas import (
+    CarrierInvoiceOut,
+    CostReportOut,
+    ExpectedOut,
+    PayableOut,
+    RuleOut,
 )
 from otwb.platform.errors import InvalidInput
 from otwb.platform.ids import CarrierId
@@ -242,6 +242,39 @@ def settle_due(
     _show_payable(
         settlement.settle_due(tenant_uow(runtime(db), tenant), CarrierId(carrier)), as_json
     )
+
+
+@carrier_app.command("payables")
+@domain_errors
+def payables(
+    tenant: TenantOption,
+    payable_id: Annotated[str | None, typer.Argument(help="One document, with its lines")] = None,
+    carrier: Annotated[str | None, typer.Option("--carrier")] = None,
+    db: DbOption = None,
+) -> None:
+    """Carrier payable documents, or one with the shipments it pays."""
+    uow = tenant_uow(runtime(db), tenant, read_only=True)
+    if payable_id is not None:
+        payable, items = settlement.get_payable(uow, payable_id)
+        _show_payable(payable, False)
+        table = Table("tracking", "shipment", "expected", "paid")
+        for p in items:
+            table.add_row(
+                p.tracking_number, p.shipment_id, str(p.expected_amount), str(p.paid_amount)
+            )
+        console.print(table)
+        return
+    table = Table("payable", "carrier", "invoice", "lines", "total", "created")
+    for doc in settlement.list_payables(uow, CarrierId(carrier) if carrier else None):
+        table.add_row(
+            doc.id,
+            doc.carrier_id,
+            doc.invoice_id or "(self-billed)",
+            str(doc.lines),
+            f"{doc.total} {doc.currency}",
+            doc.created_at.isoformat(timespec="minutes"),
+        )
+    console.print(table)
 
 
 @domain_errors

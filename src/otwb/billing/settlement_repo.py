@@ -161,20 +161,16 @@ def expected_by_reference(uow: UnitOfWork, references: Sequence[str]) -> dict[st
     return found
 
 
-def get_expected(uow: UnitOfWork, shipment_id: ShipmentId) -> ExpectedPayable:
-    found = find_expected(uow, shipment_id)
-    if found is None or found.shipment_id != shipment_id:
-        raise NotFound(f"no expected payable for shipment {shipment_id}")
-    return found
-
-
 def list_expected(
     uow: UnitOfWork,
     carrier_id: CarrierId | None = None,
     status: PayableStatus | None = None,
     between: tuple[datetime, datetime] | None = None,
+    payable_id: str | None = None,
 ) -> list[ExpectedPayable]:
     query = _expected_query(uow)
+    if payable_id is not None:
+        query = query.where(expected_payables.c.payable_id == payable_id)
     if carrier_id is not None:
         query = query.where(expected_payables.c.carrier_id == carrier_id)
     if status is not None:

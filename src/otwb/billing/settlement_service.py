@@ -335,6 +335,13 @@ def settle_due(uow: UnitOfWork, carrier_id: CarrierId) -> CarrierPayable:
     return payable
 
 
+def get_payable(uow: UnitOfWork, payable_id: str) -> tuple[CarrierPayable, list[ExpectedPayable]]:
+    """A carrier payable document and its lines (the shipments it pays)."""
+    with uow:
+        payable = repo.get_payable(uow, payable_id)
+        return payable, repo.list_expected(uow, payable_id=payable_id)
+
+
 def list_payables(uow: UnitOfWork, carrier_id: CarrierId | None = None) -> list[CarrierPayable]:
     with uow:
         return repo.list_payables(uow, carrier_id)
