@@ -32,7 +32,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from otwb.billing.settlement import ExpectedPayable, SettlementRule, check_amount, money_amount
+from otwb.billing.settlement import (
+    MAX_AMOUNT,
+    ExpectedPayable,
+    SettlementRule,
+    check_amount,
+    money_amount,
+)
 from otwb.platform.errors import Conflict, InvalidInput, NotFound
 
 MAX_ROWS = 20_000
@@ -99,8 +105,8 @@ def _decimal(text: str, what: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{what} {text!r} is not a decimal number") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"{what} must be a finite amount >= 0, got {text!r}")
+    if not value.is_finite() or not 0 <= value <= MAX_AMOUNT:
+        raise ValueError(f"{what} must be an amount from 0 to {MAX_AMOUNT}, got {text!r}")
     return value
 
 

@@ -116,6 +116,7 @@ def test_csv_rows_with_errors_are_reported_and_the_rest_kept() -> None:
         "F-2,2026-11-30,T3,10,EUR,\n"
         "F-1,2026-11-30,T4,10,EURO,\n"
         "F-1,2026-11-30,T5,1,EUR,2\n"
+        "F-1,2026-11-30,T6,1e12,EUR,\n"
         ",,,,,\n"
     )
     assert (parsed.number, str(parsed.invoice_date)) == ("F-1", "2026-11-30")
@@ -126,7 +127,7 @@ def test_csv_rows_with_errors_are_reported_and_the_rest_kept() -> None:
         "EUR",
         {"fuel": Decimal(1)},
     )
-    assert [e.row for e in parsed.errors] == [3, 4, 5, 6]
+    assert [e.row for e in parsed.errors] == [3, 4, 5, 6, 7]
 
 
 def test_route_cost_parts_add_up_to_the_total() -> None:
