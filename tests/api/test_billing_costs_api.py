@@ -57,11 +57,10 @@ def test_audit_decide_and_pay_a_carrier_invoice(client, keys, uow) -> None:
     assert r.json()["lines"][4]["approved_amount"] == "41.50"
     client.post(f"{url}/approve-all", headers=keys.operator)
     assert_problem(client.post(f"{url}/payable", headers=keys.admin), 409, "conflict")
-    for line_no in (6, 7, 8):
-        r = client.post(
-            f"{url}/lines/{line_no}/reject", json={"reason": "no"}, headers=keys.operator
-        )
-        assert r.status_code == 200
+    r = client.post(f"{url}/lines/6/reject", json={"reason": "no"}, headers=keys.operator)
+    assert r.json()["lines"][5]["status"] == "rejected"
+    r = client.post(f"{url}/reject-rest", json={"reason": "not ours"}, headers=keys.operator)
+    assert [ln["status"] for ln in r.json()["lines"]][6:] == ["rejected", "rejected"]
     assert_problem(
         client.post(f"{url}/lines/6/approve", json={}, headers=keys.operator), 409, "conflict"
     )

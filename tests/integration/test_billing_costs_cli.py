@@ -60,8 +60,9 @@ def test_audit_pay_and_report_from_the_command_line(tmp_path) -> None:
         *t,
     )
     otwb("billing", "carrier", "approve", invoice_id, *t)
-    for line in ("6", "7", "8"):
-        otwb("billing", "carrier", "reject", invoice_id, "--line", line, *t)
+    otwb("billing", "carrier", "reject", invoice_id, "--line", "6", "--reason", "unknown", *t)
+    rest = json.loads(otwb("billing", "carrier", "reject", invoice_id, "--json", *t))
+    assert [ln["status"] for ln in rest["lines"]][5:] == ["rejected"] * 3
     payable = json.loads(otwb("billing", "carrier", "payable", invoice_id, "--json", *t))
     assert (payable["total"], payable["lines"]) == ("158.30", 5)
     assert "TRK-005" in otwb("billing", "carrier", "payables", payable["id"], *t)

@@ -117,6 +117,12 @@ def approve_all(invoice_id: str, caller: Operator) -> CarrierInvoiceOut:
     return CarrierInvoiceOut.of(settlement.approve_all(caller.uow(), invoice_id))
 
 
+@router.post("/billing/carrier-invoices/{invoice_id}/reject-rest", response_model=CarrierInvoiceOut)
+def reject_rest(invoice_id: str, body: RejectIn, caller: Operator) -> CarrierInvoiceOut:
+    """Reject every line still pending."""
+    return CarrierInvoiceOut.of(settlement.reject_remaining(caller.uow(), invoice_id, body.reason))
+
+
 @router.post(
     "/billing/carrier-invoices/{invoice_id}/payable", status_code=201, response_model=PayableOut
 )

@@ -213,15 +213,19 @@ def approve(
 def reject(
     invoice_id: str,
     tenant: TenantOption,
-    line: Annotated[int, typer.Option(help="The line to reject")],
+    line: Annotated[int | None, typer.Option(help="One line; omit to reject all pending")] = None,
     reason: str | None = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Reject a line (an unknown shipment, a duplicate, another currency...)."""
-    _show_invoice(
-        settlement.reject_line(tenant_uow(runtime(db), tenant), invoice_id, line, reason), as_json
-    )
+    """Reject a line (an unknown shipment, a duplicate, another currency...) or every line
+    still pending."""
+    uow = tenant_uow(runtime(db), tenant)
+    if line is None:
+        invoice = settlement.reject_remaining(uow, invoice_id, reason)
+    else:
+        invoice = settlement.reject_line(uow, invoice_id, line, reason)
+    _show_invoice(invoice, as_json)
 
 
 @carrier_app.command("payable")

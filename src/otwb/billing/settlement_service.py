@@ -252,6 +252,16 @@ def approve_all(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
     return replace(invoice, lines=tuple(decided.get(ln.line_no, ln) for ln in invoice.lines))
 
 
+def reject_remaining(uow: UnitOfWork, invoice_id: str, reason: str | None = None) -> CarrierInvoice:
+    """Reject every line still pending (after approving what should be paid)."""
+    with uow:
+        invoice = invoices.get_invoice(uow, invoice_id, lock=True)
+        decided = {line.line_no: line.rejected(reason) for line in invoice.pending()}
+        _decide(uow, invoice, list(decided.values()))
+        uow.commit()
+    return replace(invoice, lines=tuple(decided.get(ln.line_no, ln) for ln in invoice.lines))
+
+
 def get_invoice(uow: UnitOfWork, invoice_id: str) -> CarrierInvoice:
     with uow:
         return invoices.get_invoice(uow, invoice_id)
