@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from otwb import __version__
 from otwb.billing.api import router as billing_router
 from otwb.billing.api_invoices import router as invoicing_router
+from otwb.billing.api_settlement import router as billing_costs_router
 from otwb.orders.api import router as orders_router
 from otwb.platform import auth
 from otwb.platform.auth import Role
@@ -82,6 +83,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         transport_router,
         billing_router,
         invoicing_router,
+        billing_costs_router,
     ):
         app.include_router(router, prefix="/api/v1")
     return app

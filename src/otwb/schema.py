@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from otwb.billing import invoice_tables as _invoicing  # noqa: F401
+from otwb.billing import settlement_tables as _settlement  # noqa: F401
 from otwb.billing import tables as _billing  # noqa: F401
 from otwb.orders import tables as _orders  # noqa: F401
 from otwb.platform.db import Database

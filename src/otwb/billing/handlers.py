@@ -14,7 +14,7 @@ nothing more (the bus remembers what each consumer processed, and charges are UN
 
 from __future__ import annotations
 
-from otwb.billing import service
+from otwb.billing import service, settlement_handlers
 from otwb.billing.numbers import measured
 from otwb.orders import service as orders
 from otwb.platform.bus import MessageBus
@@ -70,3 +70,4 @@ def register(bus: MessageBus) -> None:
     bus.subscribe(GoodsReceived, "billing.inbound", on_goods_received)
     bus.subscribe(StockReceived, "billing.inbound_direct", on_stock_received)
     bus.subscribe(ShipmentDelivered, "billing.transport", on_shipment_delivered)
+    settlement_handlers.register(bus)

@@ -311,9 +311,7 @@ fx_rates = st.decimals(
     min_value=Decimal("0.0001"), max_value=500, places=4, allow_nan=False, allow_infinity=False
 )
 charge_specs = st.lists(
-    st.tuples(
-        st.sampled_from(list(Basis)), quantities, prices, st.sampled_from(["trf_1", "trf_2"])
-    ),
+    st.tuples(st.sampled_from(list(KIND)), quantities, prices, st.sampled_from(["trf_1", "trf_2"])),
     min_size=1,
     max_size=40,
 )
