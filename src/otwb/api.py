@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from otwb import __version__
 from otwb.billing.api import router as billing_router
+from otwb.billing.api_invoices import router as invoicing_router
+from otwb.billing.api_settlement import router as billing_costs_router
 from otwb.orders.api import router as orders_router
 from otwb.orders.api_delivery import router as delivery_router
 from otwb.orders.api_returns import router as returns_router
@@ -86,6 +88,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         warehouse_router,
         transport_router,
         billing_router,
+        invoicing_router,
+        billing_costs_router,
     ):
         app.include_router(router, prefix="/api/v1")
     return app

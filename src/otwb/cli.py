@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from otwb.billing.cli import app as billing_app
+from otwb.billing.cli_invoices import app as invoice_app
+from otwb.billing.cli_settlement import register as register_billing_costs
 from otwb.orders.cli import app as orders_app
 from otwb.orders.cli_promise import app as promise_app
 from otwb.orders.cli_returns import install as install_returns
@@ -49,6 +51,9 @@ install_returns(orders_app)
 app.add_typer(warehouse_app, name="wh")
 app.add_typer(transport_app, name="route")
 app.add_typer(billing_app, name="billing")
+app.add_typer(invoice_app, name="invoice")
+
+register_billing_costs(billing_app)
 
 
 def _url(db: str | None) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from otwb.billing import invoice_tables as _invoicing  # noqa: F401
 from otwb.billing import returns as _billing_returns  # noqa: F401
+from otwb.billing import settlement_tables as _settlement  # noqa: F401
 from otwb.billing import tables as _billing  # noqa: F401
 from otwb.orders import promise_tables as _promises  # noqa: F401
 from otwb.orders import returns_tables as _orders_returns  # noqa: F401

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from otwb.billing import service
-from otwb.billing.tables import charges, invoices, tariffs
+from otwb.billing.invoice_tables import invoices
+from otwb.billing.tables import charges, tariffs
 from otwb.orders import service as orders
 from otwb.platform import auth
 from otwb.platform.auth import Role, Tenant
@@ -32,6 +33,7 @@ TARIFF: dict[str, Any] = {
     "tax_rate": "0.20",
 }
 NOVEMBER = {"period_start": "2026-11-01", "period_end": "2026-12-01"}
+ISSUE = {**NOVEMBER, "issue": True}  # a billing run that issues its drafts at once
 
 
 def count(runtime: Runtime, table: Any) -> int:
@@ -50,12 +52,23 @@ def test_put_a_tariff_version_and_list_them(client: TestClient, keys: Keys, uow)
     customer = factories.customer(uow)
     default = client.put("/api/v1/tariffs", json=TARIFF, headers=keys.admin)
     assert default.status_code == 201, default.text
-    assert default.json() == {
-        **TARIFF,
-        "id": default.json()["id"],
-        "transport_per_drop": "3.5",
+    body = default.json()
+    assert {
+        k: body[k] for k in ("customer_id", "valid_from", "valid_to", "currency", "tax_rate")
+    } == {
+        "customer_id": None,
+        "valid_from": TARIFF["valid_from"],
+        "valid_to": None,
+        "currency": "EUR",
         "tax_rate": "0.2",
     }
+    assert [(r["basis"], r["kind"], r["price"]) for r in body["rules"]] == [
+        ("line", "handling", "0.45"),
+        ("kg_km", "transport", "0.0012"),
+        ("drop", "transport", "3.5"),
+        ("unit_day", "storage", "0.015"),
+    ]
+    assert client.get(f"/api/v1/tariffs/{body['id']}", headers=keys.read_only).json() == body
     own = client.put(
         "/api/v1/tariffs",
         json={
@@ -68,7 +81,7 @@ def test_put_a_tariff_version_and_list_them(client: TestClient, keys: Keys, uow)
         headers=keys.admin,
     )
     assert own.status_code == 201, own.text
-    assert (own.json()["handling_per_line"], own.json()["currency"]) == ("0.4", "EUR")
+    assert (own.json()["rules"][0]["price"], own.json()["currency"]) == ("0.4", "EUR")
 
     listed = client.get("/api/v1/tariffs", headers=keys.read_only).json()
     assert [(t["customer_id"], t["valid_from"]) for t in listed] == [
@@ -153,26 +166,23 @@ def test_charges_storage_accrual_invoice_run_and_invoices(
         "1250",
         "18.75",
     )
-    assert storage["source_id"] == "storage:2026-11-25"
+    assert storage["source_id"] == f"storage:2026-11-25:{site.warehouse.id}:ambient"
 
-    listed = client.get(f"/api/v1/charges?customer_id={owner}", headers=keys.read_only).json()
+    listed = client.get(
+        f"/api/v1/charges?customer_id={owner}&status=rated", headers=keys.read_only
+    ).json()
     assert [(c["kind"], c["quantity"], c["unit_price"], c["amount"]) for c in listed] == [
         ("handling", "3", "0.45", "1.35"),
         ("storage", "1250", "0.015", "18.75"),
     ]
 
-    run = client.post("/api/v1/invoices/runs", json=NOVEMBER, headers=keys.admin)
+    run = client.post("/api/v1/invoices/runs", json=ISSUE, headers=keys.admin)
     assert run.status_code == 200, run.text
     issued = run.json()["invoices"]
     by_customer = {i["customer_id"]: i for i in issued}
     assert sorted(i["number"] for i in issued) == ["INV-2026-000001", "INV-2026-000002"]
     mine = by_customer[owner]
-    assert (mine["subtotal"], mine["tax_rate"], mine["tax"], mine["total"]) == (
-        "20.10",
-        "0.2",
-        "4.02",
-        "24.12",
-    )
+    assert (mine["subtotal"], mine["tax"], mine["total"]) == ("20.10", "4.02", "24.12")
     assert [(x["basis"], x["quantity"], x["amount"], x["charges"]) for x in mine["lines"]] == [
         ("line", "3", "1.35", 1),
         ("unit_day", "1250", "18.75", 1),
@@ -181,7 +191,7 @@ def test_charges_storage_accrual_invoice_run_and_invoices(
     assert (theirs["subtotal"], theirs["tax"], theirs["total"]) == ("4.95", "0.99", "5.94")
 
     assert (
-        client.post("/api/v1/invoices/runs", json=NOVEMBER, headers=keys.admin).json()["invoices"]
+        client.post("/api/v1/invoices/runs", json=ISSUE, headers=keys.admin).json()["invoices"]
         == []
     )
     got = client.get(f"/api/v1/invoices/{mine['id']}", headers=keys.read_only)
@@ -194,7 +204,7 @@ def test_charges_storage_accrual_invoice_run_and_invoices(
     assert sorted(c["amount"] for c in covered) == ["1.35", "18.75"]
     assert {c["invoice_id"] for c in covered} == {mine["id"]}
     uninvoiced = client.get("/api/v1/charges?invoiced=false", headers=keys.read_only).json()
-    assert uninvoiced == []
+    assert [(c["basis"], c["status"]) for c in uninvoiced] == [("inbound_line", "unrated")]
 
     summary = client.get(
         "/api/v1/billing/summary?period_start=2026-11-01&period_end=2026-12-01",
@@ -217,7 +227,7 @@ def test_unrated_charges_are_listed_and_rated_once_a_tariff_covers_them(
     handled(runtime, tenant, customer, "ord_1", 4)
     [unrated] = client.get("/api/v1/charges?status=unrated", headers=keys.read_only).json()
     assert (unrated["amount"], unrated["unit_price"], unrated["tariff_id"]) == (None, None, None)
-    run = client.post("/api/v1/invoices/runs", json=NOVEMBER, headers=keys.admin)
+    run = client.post("/api/v1/invoices/runs", json=ISSUE, headers=keys.admin)
     assert run.json()["invoices"] == []
 
     assert client.put("/api/v1/tariffs", json=TARIFF, headers=keys.admin).status_code == 201
@@ -259,7 +269,7 @@ def test_bad_runs_are_problems_and_write_nothing(
     handled(runtime, tenant, owner, "ord_1", 1)
     assert_problem(client.post(path, json=body, headers=keys.admin), 422, code)
     assert count(runtime, invoices) == 0
-    assert count(runtime, charges) == 1
+    assert count(runtime, charges) == 2  # the pick, and the receipt's (unrated) inbound line
 
 
 def test_malformed_json_and_bad_queries_are_problems(client: TestClient, keys: Keys) -> None:
@@ -302,12 +312,8 @@ def test_another_tenants_key_sees_and_invoices_nothing_of_ours(
 
     assert client.get("/api/v1/charges", headers=theirs).json() == []
     assert client.get("/api/v1/tariffs", headers=theirs).json() == []
-    assert (
-        client.post("/api/v1/invoices/runs", json=NOVEMBER, headers=theirs).json()["invoices"] == []
-    )
-    [ours] = client.post("/api/v1/invoices/runs", json=NOVEMBER, headers=keys.admin).json()[
-        "invoices"
-    ]
+    assert client.post("/api/v1/invoices/runs", json=ISSUE, headers=theirs).json()["invoices"] == []
+    [ours] = client.post("/api/v1/invoices/runs", json=ISSUE, headers=keys.admin).json()["invoices"]
     assert ours["total"] == "1.08"
     assert_problem(client.get(f"/api/v1/invoices/{ours['id']}", headers=theirs), 404, "not_found")
     assert client.get("/api/v1/invoices", headers=theirs).json() == []

@@ -1,4 +1,5 @@
-"""B's HTTP routes: tariffs, charges, storage accrual, invoice runs, invoices, the summary.
+"""B's HTTP routes: storage accrual, the summary (tariffs, fuel index, charges and re-rating:
+``rating_api.py``, included here; invoicing: ``api_invoices.py``).
 
 Money, rates and quantities go out as decimal strings ("12.50"), never floats. Rates come in as
 decimal strings or JSON numbers; the domain refuses what it could not keep exactly (more than
@@ -7,104 +8,28 @@ decimal strings or JSON numbers; the domain refuses what it could not keep exact
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from otwb.billing import invoicing, service
-from otwb.billing.invoice import BillingSummary, Invoice, InvoiceStatus
-from otwb.billing.model import Basis, Charge, ChargeKind, ChargeStatus, SourceType, Tariff
+from otwb.billing import invoicing, rating_api, service
+from otwb.billing.invoice import BillingSummary
+from otwb.billing.model import ChargeKind
+from otwb.billing.rating_schemas import ChargeOut, TariffOut
 from otwb.platform.http import Admin, Operator, Reader
-from otwb.platform.ids import CustomerId, InvoiceId
 
 router = APIRouter(tags=["billing"])
+router.include_router(rating_api.router)  # tariffs, fuel index, charges, re-rating
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
-Rate = Annotated[Decimal, Field(ge=0, description="Decimal string (or number), >= 0")]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class TariffIn(Strict):
-    customer_id: str | None = Field(
-        default=None, min_length=1, max_length=40, description="None: the tenant's default"
-    )
-    valid_from: date
-    currency: str = Field(pattern="^[A-Za-z]{3}$", description="The tenant's currency")
-    handling_per_line: Rate
-    transport_per_kg_km: Rate
-    transport_per_drop: Rate
-    storage_per_unit_day: Rate
-    tax_rate: Annotated[Decimal, Field(ge=0, le=1, description="0.20 for 20 %")]
-
-
-class TariffOut(BaseModel):
-    id: str
-    customer_id: str | None
-    valid_from: date
-    currency: str
-    handling_per_line: Decimal
-    transport_per_kg_km: Decimal
-    transport_per_drop: Decimal
-    storage_per_unit_day: Decimal
-    tax_rate: Decimal
-
-    @classmethod
-    def of(cls, t: Tariff) -> TariffOut:
-        return cls(
-            id=t.id,
-            customer_id=t.customer_id,
-            valid_from=t.valid_from,
-            currency=t.currency,
-            handling_per_line=t.handling_per_line,
-            transport_per_kg_km=t.transport_per_kg_km,
-            transport_per_drop=t.transport_per_drop,
-            storage_per_unit_day=t.storage_per_unit_day,
-            tax_rate=t.tax_rate,
-        )
-
-
-class ChargeOut(BaseModel):
-    id: str
-    customer_id: str
-    kind: ChargeKind
-    basis: Basis
-    source_type: SourceType
-    source_id: str
-    quantity: Decimal
-    status: ChargeStatus
-    unit_price: Decimal | None
-    amount: Decimal | None
-    currency: str | None
-    tariff_id: str | None
-    occurred_at: datetime
-    invoice_id: str | None
-
-    @classmethod
-    def of(cls, c: Charge) -> ChargeOut:
-        r = c.rating
-        return cls(
-            id=c.id,
-            customer_id=c.customer_id,
-            kind=c.kind,
-            basis=c.basis,
-            source_type=c.source_type,
-            source_id=c.source_id,
-            quantity=c.quantity,
-            status=c.status,
-            unit_price=r.unit_price if r else None,
-            amount=r.amount if r else None,
-            currency=r.currency if r else None,
-            tariff_id=r.tariff_id if r else None,
-            occurred_at=c.occurred_at,
-            invoice_id=c.invoice_id,
-        )
 
 
 class StorageAccrualIn(Strict):
@@ -119,72 +44,6 @@ class StorageAccrualOut(BaseModel):
 
 class RatingRunOut(BaseModel):
     rated: int
-
-
-class InvoiceRunIn(Strict):
-    period_start: date
-    period_end: date = Field(description="Exclusive: [period_start, period_end)")
-
-
-class InvoiceLineOut(BaseModel):
-    line_no: int
-    kind: ChargeKind
-    basis: Basis
-    description: str
-    quantity: Decimal
-    amount: Decimal
-    charges: int
-
-
-class InvoiceOut(BaseModel):
-    id: str
-    number: str
-    customer_id: str
-    period_start: date
-    period_end: date
-    currency: str
-    subtotal: Decimal
-    tax_rate: Decimal
-    tax: Decimal
-    total: Decimal
-    status: InvoiceStatus
-    issued_at: datetime
-    lines: list[InvoiceLineOut]
-
-    @classmethod
-    def of(cls, i: Invoice) -> InvoiceOut:
-        return cls(
-            id=i.id,
-            number=i.number,
-            customer_id=i.customer_id,
-            period_start=i.period.start,
-            period_end=i.period.end,
-            currency=i.currency,
-            subtotal=i.subtotal,
-            tax_rate=i.tax_rate,
-            tax=i.tax,
-            total=i.total,
-            status=i.status,
-            issued_at=i.issued_at,
-            lines=[
-                InvoiceLineOut(
-                    line_no=x.line_no,
-                    kind=x.kind,
-                    basis=x.basis,
-                    description=x.description,
-                    quantity=x.quantity,
-                    amount=x.amount,
-                    charges=x.charges,
-                )
-                for x in i.lines
-            ],
-        )
-
-
-class InvoiceRunOut(BaseModel):
-    period_start: date
-    period_end: date
-    invoices: list[InvoiceOut]
 
 
 class CurrencyTotalsOut(BaseModel):
@@ -225,50 +84,7 @@ class SummaryOut(BaseModel):
         )
 
 
-# -- tariffs -------------------------------------------------------------------------------
-@router.put("/tariffs", status_code=201, response_model=TariffOut)
-def set_tariff(body: TariffIn, caller: Admin) -> TariffOut:
-    """Add a tariff version (versions are never changed; a later valid_from supersedes)."""
-    new = service.NewTariff(
-        customer_id=CustomerId(body.customer_id) if body.customer_id else None,
-        valid_from=body.valid_from,
-        currency=body.currency,
-        handling_per_line=body.handling_per_line,
-        transport_per_kg_km=body.transport_per_kg_km,
-        transport_per_drop=body.transport_per_drop,
-        storage_per_unit_day=body.storage_per_unit_day,
-        tax_rate=body.tax_rate,
-    )
-    return TariffOut.of(service.set_tariff(caller.uow(), new))
-
-
-@router.get("/tariffs", response_model=list[TariffOut])
-def list_tariffs(caller: Reader, customer_id: str | None = None) -> list[TariffOut]:
-    customer = CustomerId(customer_id) if customer_id else None
-    return [TariffOut.of(t) for t in service.list_tariffs(caller.reader(), customer)]
-
-
 # -- charges -------------------------------------------------------------------------------
-@router.get("/charges", response_model=list[ChargeOut])
-def list_charges(
-    caller: Reader,
-    customer_id: str | None = None,
-    status: ChargeStatus | None = None,
-    invoiced: bool | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> list[ChargeOut]:
-    items = service.list_charges(
-        caller.reader(),
-        CustomerId(customer_id) if customer_id else None,
-        status,
-        invoiced,
-        limit,
-        offset,
-    )
-    return [ChargeOut.of(c) for c in items]
-
-
 @router.post("/billing/storage-accruals", response_model=StorageAccrualOut)
 def accrue_storage(body: StorageAccrualIn, caller: Operator) -> StorageAccrualOut:
     """Charge storage for a day (units on hand per consignment owner); idempotent per day."""
@@ -289,34 +105,4 @@ def billing_summary(caller: Reader, period_start: date, period_end: date) -> Sum
     return SummaryOut.of(invoicing.billing_summary(caller.reader(), period_start, period_end))
 
 
-# -- invoices ------------------------------------------------------------------------------
-@router.post("/invoices/runs", response_model=InvoiceRunOut)
-def run_invoicing(body: InvoiceRunIn, caller: Admin) -> InvoiceRunOut:
-    """Invoice every customer's rated, uninvoiced charges of the period (none: an empty list)."""
-    issued = invoicing.issue_invoices(caller.uow(), body.period_start, body.period_end)
-    return InvoiceRunOut(
-        period_start=body.period_start,
-        period_end=body.period_end,
-        invoices=[InvoiceOut.of(i) for i in issued],
-    )
-
-
-@router.get("/invoices", response_model=list[InvoiceOut])
-def list_invoices(
-    caller: Reader, customer_id: str | None = None, limit: Limit = 100, offset: Offset = 0
-) -> list[InvoiceOut]:
-    customer = CustomerId(customer_id) if customer_id else None
-    items = invoicing.list_invoices(caller.reader(), customer, limit, offset)
-    return [InvoiceOut.of(i) for i in items]
-
-
-@router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
-def get_invoice(invoice_id: str, caller: Reader) -> InvoiceOut:
-    return InvoiceOut.of(invoicing.get_invoice(caller.reader(), InvoiceId(invoice_id)))
-
-
-@router.get("/invoices/{invoice_id}/charges", response_model=list[ChargeOut])
-def invoice_charges(invoice_id: str, caller: Reader) -> list[ChargeOut]:
-    """The charges the invoice covers: its lines are their sums."""
-    items = invoicing.invoice_charges(caller.reader(), InvoiceId(invoice_id))
-    return [ChargeOut.of(c) for c in items]
+__all__ = ["ChargeOut", "TariffOut", "router"]

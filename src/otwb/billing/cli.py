@@ -1,4 +1,5 @@
-"""``otwb billing ...``: tariffs, charges, storage accrual, invoice runs (same service functions).
+"""``otwb billing ...``: tariffs, charges, storage accrual, the summary (same service functions).
+Invoices, credit notes and exchange rates are under ``otwb invoice`` (``cli_invoices.py``).
 
 Dates are ISO days (2026-11-25); rates are decimal strings (0.0012), never floats. ``--json``
 prints what the API returns.
@@ -6,19 +7,13 @@ prints what the API returns.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from otwb.billing import invoicing, service
-from otwb.billing.api import ChargeOut, InvoiceOut, SummaryOut, TariffOut
-from otwb.billing.invoice import Invoice
-from otwb.billing.model import ChargeStatus, plain
-from otwb.platform import auth
-from otwb.platform.errors import InvalidInput
-from otwb.platform.ids import CustomerId, InvoiceId
+from otwb.billing import invoicing, rating_cli, service
+from otwb.billing.api import SummaryOut
 from otwb.platform.terminal import (
     DbOption,
     JsonOption,
@@ -31,131 +26,12 @@ from otwb.platform.terminal import (
 )
 
 app = typer.Typer(help="B: tariffs, charges, invoices.", no_args_is_help=True)
+rating_cli.register(app)  # tariffs, fuel index, charges, re-rating, adjustments
 
 RateOption = Annotated[str, typer.Option(help="Decimal, e.g. 0.45")]
 
 
-def _day(value: str, label: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{label}: {value!r} is not a day like 2026-11-25") from None
-
-
-def _money(value: object) -> str:
-    return "-" if value is None else str(value)
-
-
-@app.command("set-tariff")
-@domain_errors
-def set_tariff(
-    tenant: TenantOption,
-    valid_from: Annotated[str, typer.Option("--valid-from", help="First day it applies")],
-    handling: Annotated[str, typer.Option("--handling", help="Price per order line picked")],
-    per_kg_km: Annotated[str, typer.Option("--per-kg-km", help="Transport price per kg·km")],
-    per_drop: Annotated[str, typer.Option("--per-drop", help="Transport price per delivery")],
-    storage: Annotated[str, typer.Option("--storage", help="Price per unit stored per day")],
-    tax: Annotated[str, typer.Option("--tax", help="Tax rate, 0.20 for 20 %")],
-    customer: Annotated[
-        str | None, typer.Option(help="Customer id; omit for the tenant's default tariff")
-    ] = None,
-    currency: Annotated[str | None, typer.Option(help="Default: the tenant's")] = None,
-    db: DbOption = None,
-) -> None:
-    """Add a tariff version (a customer's, or the default used when a customer has none)."""
-    uow = tenant_uow(runtime(db), tenant)
-    if currency is None:
-        currency = auth.get_tenant(uow, uow.tenant_id).currency
-    t = service.set_tariff(
-        uow,
-        service.NewTariff(
-            customer_id=CustomerId(customer) if customer else None,
-            valid_from=_day(valid_from, "--valid-from"),
-            currency=currency,
-            handling_per_line=handling,
-            transport_per_kg_km=per_kg_km,
-            transport_per_drop=per_drop,
-            storage_per_unit_day=storage,
-            tax_rate=tax,
-        ),
-    )
-    console.print(f"tariff {t.id} for {t.customer_id or 'default'} from {t.valid_from}")
-
-
-@app.command("tariffs")
-@domain_errors
-def tariffs(
-    tenant: TenantOption,
-    customer: str | None = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Every tariff version, the default's first."""
-    items = service.list_tariffs(
-        tenant_uow(runtime(db), tenant, read_only=True),
-        CustomerId(customer) if customer else None,
-    )
-    if as_json:
-        print_json([TariffOut.of(t).model_dump(mode="json") for t in items])
-        return
-    table = Table(
-        "id", "customer", "from", "cur", "per line", "per kg·km", "per drop", "per unit·day", "tax"
-    )
-    for t in items:
-        table.add_row(
-            t.id,
-            t.customer_id or "(default)",
-            t.valid_from.isoformat(),
-            t.currency,
-            str(t.handling_per_line),
-            str(t.transport_per_kg_km),
-            str(t.transport_per_drop),
-            str(t.storage_per_unit_day),
-            str(t.tax_rate),
-        )
-    console.print(table)
-
-
-@app.command("charges")
-@domain_errors
-def charges(
-    tenant: TenantOption,
-    customer: str | None = None,
-    status: Annotated[ChargeStatus | None, typer.Option()] = None,
-    invoiced: Annotated[
-        bool | None, typer.Option("--invoiced/--uninvoiced", help="Default: both")
-    ] = None,
-    limit: int = 100,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Charges as they accrued (unrated ones have no price yet)."""
-    items = service.list_charges(
-        tenant_uow(runtime(db), tenant, read_only=True),
-        CustomerId(customer) if customer else None,
-        status,
-        invoiced,
-        limit,
-    )
-    if as_json:
-        print_json([ChargeOut.of(c).model_dump(mode="json") for c in items])
-        return
-    table = Table(
-        "occurred", "customer", "kind", "basis", "source", "qty", "price", "amount", "invoice"
-    )
-    for c in items:
-        table.add_row(
-            c.occurred_at.isoformat(timespec="minutes"),
-            c.customer_id,
-            c.kind.value,
-            c.basis.value,
-            c.source_id,
-            str(c.quantity),
-            _money(c.rating.unit_price if c.rating else None),
-            _money(c.amount) if c.rating else "[yellow]unrated[/yellow]",
-            c.invoice_id or "",
-        )
-    console.print(table)
+_day = rating_cli.day
 
 
 @app.command("accrue-storage")
@@ -180,87 +56,6 @@ def rate_unrated(tenant: TenantOption, db: DbOption = None) -> None:
     """Price the unrated charges that a tariff now covers."""
     rated = service.rate_unrated_charges(tenant_uow(runtime(db), tenant))
     console.print(f"{rated} charge(s) rated")
-
-
-@app.command("invoice-run")
-@domain_errors
-def invoice_run(
-    tenant: TenantOption,
-    period_start: Annotated[str, typer.Option("--from", help="First day of the period")],
-    period_end: Annotated[str, typer.Option("--to", help="Day after the period (exclusive)")],
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Invoice every customer's rated, uninvoiced charges of [--from, --to)."""
-    issued = invoicing.issue_invoices(
-        tenant_uow(runtime(db), tenant), _day(period_start, "--from"), _day(period_end, "--to")
-    )
-    if as_json:
-        print_json([InvoiceOut.of(i).model_dump(mode="json") for i in issued])
-        return
-    console.print(f"{len(issued)} invoice(s) issued")
-    _invoice_table(issued)
-
-
-def _invoice_table(items: list[Invoice]) -> None:
-    table = Table("number", "id", "customer", "period", "subtotal", "tax", "total")
-    for i in items:
-        table.add_row(
-            i.number,
-            i.id,
-            i.customer_id,
-            f"{i.period.start} .. {i.period.last_day}",
-            str(i.subtotal),
-            str(i.tax),
-            f"{i.total} {i.currency}",
-        )
-    console.print(table)
-
-
-@app.command("invoices")
-@domain_errors
-def invoices(
-    tenant: TenantOption,
-    customer: str | None = None,
-    limit: int = 100,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Invoices in the order they were issued."""
-    items = invoicing.list_invoices(
-        tenant_uow(runtime(db), tenant, read_only=True),
-        CustomerId(customer) if customer else None,
-        limit,
-    )
-    if as_json:
-        print_json([InvoiceOut.of(i).model_dump(mode="json") for i in items])
-        return
-    _invoice_table(items)
-
-
-@app.command("invoice")
-@domain_errors
-def invoice(
-    invoice_id: str, tenant: TenantOption, db: DbOption = None, as_json: JsonOption = False
-) -> None:
-    """An invoice with its lines."""
-    i = invoicing.get_invoice(
-        tenant_uow(runtime(db), tenant, read_only=True), InvoiceId(invoice_id)
-    )
-    if as_json:
-        print_json(InvoiceOut.of(i).model_dump(mode="json"))
-        return
-    console.print(
-        f"[bold]{i.number}[/bold] {i.status.value}  customer {i.customer_id}"
-        f"  period {i.period.start} .. {i.period.last_day}"
-    )
-    table = Table("#", "service", "quantity", "charges", "amount")
-    for x in i.lines:
-        table.add_row(str(x.line_no), x.description, str(x.quantity), str(x.charges), str(x.amount))
-    table.add_row("", "subtotal", "", "", str(i.subtotal))
-    table.add_row("", f"tax {plain(i.tax_rate * 100)} %", "", "", str(i.tax))
-    table.add_row("", "[bold]total[/bold]", "", "", f"[bold]{i.total} {i.currency}[/bold]")
-    console.print(table)
 
 
 @app.command("summary")

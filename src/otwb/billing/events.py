@@ -27,3 +27,28 @@ class ReturnCreditRecorded(Event):
     customer_id: CustomerId
     amount: Decimal
     currency: str
+
+
+class InvoicePaid(Event):
+    invoice_id: InvoiceId
+    customer_id: CustomerId
+    number: str
+    amount: Decimal
+    currency: str
+
+
+class InvoiceVoided(Event):
+    invoice_id: InvoiceId
+    customer_id: CustomerId
+    number: str
+    reason: str
+
+
+class CreditNoteIssued(Event):
+    credit_note_id: InvoiceId
+    invoice_id: InvoiceId
+    customer_id: CustomerId
+    number: str
+    invoice_number: str
+    total: Decimal
+    currency: str

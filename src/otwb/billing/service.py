@@ -1,39 +1,50 @@
-"""B's use cases for tariffs and charges. Invoicing is in ``invoicing.py``.
+"""B's use cases for tariffs and charge lines. Re-rating is in ``rerating.py``, the bulk rating
+path in ``bulk.py``, invoicing in ``invoicing.py``.
 
-Charges accrue as the work happens: W's ``OrderPicked`` becomes a handling charge, T's
-``ShipmentDelivered`` a transport charge (see ``handlers.py``), and ``accrue_storage`` charges
-each consignment owner for the units W holds for it, once per day. Each is idempotent: the same
-activity is charged once however often it is reported (``UNIQUE`` on the charge's source).
+Charges accrue as the work happens (see ``handlers.py``): W's ``OrderPicked`` is handling per
+line picked, ``OrderPacked`` per parcel, ``GoodsReceived`` / ``StockReceived`` per inbound line;
+T's ``ShipmentDelivered`` is transport (with its surcharges); ``accrue_storage`` prices W's
+daily stock snapshot; ``charge_services`` value-added services. Each is idempotent: the same
+activity line is charged once however often it is reported (``UNIQUE`` on the charge's source).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
-from otwb.billing import repo
-from otwb.billing.model import (
+from otwb.billing import charge_repo, tariff_repo
+from otwb.billing.charges import (
+    KIND_OF,
+    TRANSPORT_BASES,
+    Basis,
     Charge,
     ChargeStatus,
-    Measure,
+    Rating,
     SourceType,
-    Tariff,
     UnsupportedCurrency,
-    applicable_tariff,
-    handling_measures,
-    new_charge,
-    parse_decimal,
-    rate,
-    start_of,
-    storage_measures,
-    storage_source,
-    transport_measures,
 )
+from otwb.billing.numbers import parse_decimal, percent_of, start_of
+from otwb.billing.rating import (
+    SURCHARGES,
+    Activity,
+    CompiledTariff,
+    Line,
+    delivered,
+    fuel_percent_on,
+    packed,
+    picked,
+    received,
+    service_used,
+    stored,
+    unrated_lines,
+)
+from otwb.billing.tariff import MinimumScope, Rule, Tariff, applicable_tariff, flat_rules
 from otwb.orders import service as orders
 from otwb.platform import auth
 from otwb.platform.clock import as_utc
@@ -43,42 +54,130 @@ from otwb.platform.uow import UnitOfWork
 from otwb.warehouse import service as warehouse
 
 log = logging.getLogger("otwb.billing")
+Number = Decimal | int | str
 
 
 # -- tariffs -------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class NewRule:
+    """A rule of a tariff to add (see ``tariff.py`` for what each basis needs)."""
+
+    basis: Basis | str
+    price: Number | None = None
+    percent: Number | None = None
+    temperature_class: str | None = None
+    service: str | None = None
+    zone: str | None = None
+    max_km: Number | None = None
+    max_kg: Number | None = None
+    scope: MinimumScope | str | None = None
+    applies_to: Basis | str | None = None
+    min_quantity: Number | None = None
+
+
+@dataclass(frozen=True)
 class NewTariff:
-    """A tariff version to add. Rates are exact decimals (``Decimal``, int or decimal string)."""
+    """A tariff version to add: its validity, currency, tax rate and rules."""
 
     customer_id: CustomerId | None
     valid_from: date
     currency: str
-    handling_per_line: Decimal | int | str
-    transport_per_kg_km: Decimal | int | str
-    transport_per_drop: Decimal | int | str
-    storage_per_unit_day: Decimal | int | str
-    tax_rate: Decimal | int | str
+    tax_rate: Number
+    rules: Sequence[NewRule] = field(default=())
+    valid_to: date | None = None
 
 
-def set_tariff(uow: UnitOfWork, new: NewTariff) -> Tariff:
-    """Add a version of a customer's tariff (or, with no customer, of the tenant's default).
+@dataclass(frozen=True)
+class FlatTariff:
+    """The convenience of a flat rate card: per line picked, per kg·km, per drop, per
+    unit·day (what the demo uses)."""
 
-    Versions are never changed: a version applies to activities from its ``valid_from`` until
-    the next version's. Charges already accrued keep the price they were given.
-    """
-    tariff = Tariff(
+    customer_id: CustomerId | None
+    valid_from: date
+    currency: str
+    handling_per_line: Number
+    transport_per_kg_km: Number
+    transport_per_drop: Number
+    storage_per_unit_day: Number
+    tax_rate: Number
+    valid_to: date | None = None
+
+
+def _basis(value: Basis | str | None, label: str) -> Basis | None:
+    if value is None or isinstance(value, Basis):
+        return value
+    try:
+        return Basis(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"{label}: unknown basis {value!r}", field=label) from None
+
+
+def _scope(value: MinimumScope | str | None) -> MinimumScope | None:
+    if value is None or isinstance(value, MinimumScope):
+        return value
+    try:
+        return MinimumScope(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"scope: unknown scope {value!r}", field="scope") from None
+
+
+def _number(value: Number | None, label: str) -> Decimal | None:
+    return None if value is None else parse_decimal(value, label)
+
+
+def _rule(uow: UnitOfWork, n: NewRule) -> Rule:
+    basis = _basis(n.basis, "basis")
+    assert basis is not None
+    return Rule(
+        id=uow.ids.new("trr"),
+        basis=basis,
+        price=_number(n.price, "price"),
+        percent=_number(n.percent, "percent"),
+        temperature_class=n.temperature_class.strip().lower() if n.temperature_class else None,
+        service=n.service,
+        zone=n.zone,
+        max_km=_number(n.max_km, "max_km"),
+        max_kg=_number(n.max_kg, "max_kg"),
+        scope=_scope(n.scope),
+        applies_to=_basis(n.applies_to, "applies_to"),
+        min_quantity=_number(n.min_quantity, "min_quantity"),
+    )
+
+
+def _tariff(uow: UnitOfWork, new: NewTariff | FlatTariff) -> Tariff:
+    if isinstance(new, FlatTariff):
+        rules = flat_rules(
+            (uow.ids.new("trr") for _ in range(4)),
+            new.handling_per_line,
+            new.transport_per_kg_km,
+            new.transport_per_drop,
+            new.storage_per_unit_day,
+        )
+    else:
+        if not new.rules:
+            raise InvalidInput("a tariff needs at least one rule", field="rules")
+        rules = tuple(_rule(uow, r) for r in new.rules)
+    return Tariff(
         id=TariffId(uow.ids.new("trf")),
         customer_id=new.customer_id,
         valid_from=new.valid_from,
+        valid_to=new.valid_to,
         currency=new.currency.strip().upper(),
-        handling_per_line=parse_decimal(new.handling_per_line, "handling_per_line"),
-        transport_per_kg_km=parse_decimal(new.transport_per_kg_km, "transport_per_kg_km"),
-        transport_per_drop=parse_decimal(new.transport_per_drop, "transport_per_drop"),
-        storage_per_unit_day=parse_decimal(new.storage_per_unit_day, "storage_per_unit_day"),
         tax_rate=parse_decimal(new.tax_rate, "tax_rate"),
+        rules=rules,
     )
-    owner = f"customer {tariff.customer_id}" if tariff.customer_id else "the default tariff"
+
+
+def set_tariff(uow: UnitOfWork, new: NewTariff | FlatTariff) -> Tariff:
+    """Add a version of a customer's tariff (or, with no customer, of the tenant's default).
+
+    Versions are never changed: a version applies to activities from its ``valid_from`` until
+    its ``valid_to`` or the next version's ``valid_from``. Charges already accrued keep their
+    price until a re-rating of their period (``rerating.rerate``).
+    """
     with uow:
+        tariff = _tariff(uow, new)
+        owner = f"customer {tariff.customer_id}" if tariff.customer_id else "the default tariff"
         tenant = auth.get_tenant(uow, uow.tenant_id)
         if tariff.currency != tenant.currency:
             raise UnsupportedCurrency(
@@ -93,7 +192,7 @@ def set_tariff(uow: UnitOfWork, new: NewTariff) -> Tariff:
                     f"unknown customer {tariff.customer_id}", field="customer_id"
                 ) from None
         try:
-            repo.insert_tariff(uow, tariff)
+            tariff_repo.insert_tariff(uow, tariff)
         except IntegrityError:  # UNIQUE (customer, valid_from); the default's: a partial index
             raise Conflict(
                 f"{owner} already has a version valid from {tariff.valid_from.isoformat()};"
@@ -107,8 +206,30 @@ def list_tariffs(uow: UnitOfWork, customer_id: CustomerId | None = None) -> list
     """Every tariff version (of one customer, when given), oldest first per customer."""
     with uow:
         if customer_id is None:
-            return repo.list_tariffs(uow)
-        return repo.list_tariffs(uow, [customer_id], with_default=False)
+            return tariff_repo.list_tariffs(uow)
+        return tariff_repo.list_tariffs(uow, [customer_id], with_default=False)
+
+
+def get_tariff(uow: UnitOfWork, tariff_id: TariffId) -> Tariff:
+    with uow:
+        for t in tariff_repo.list_tariffs(uow):
+            if t.id == tariff_id:
+                return t
+    raise NotFound(f"no tariff {tariff_id}")
+
+
+def set_fuel_index(uow: UnitOfWork, valid_from: date, percent: Number) -> Decimal:
+    """The fuel surcharge % applied to transport from ``valid_from`` (a day's entry replaced)."""
+    value = percent_of(percent, "percent")
+    with uow:
+        tariff_repo.set_fuel_percent(uow, valid_from, value)
+        uow.commit()
+    return value
+
+
+def fuel_index(uow: UnitOfWork) -> list[tuple[date, Decimal]]:
+    with uow:
+        return tariff_repo.fuel_entries(uow)
 
 
 # -- charges -------------------------------------------------------------------------------
@@ -120,42 +241,93 @@ class Accrual:
     created: int
 
 
-def _accrue(
-    uow: UnitOfWork,
-    customer_id: CustomerId,
-    measures: Sequence[Measure],
-    source_type: SourceType,
-    source_id: str,
-    at: datetime,
-) -> Accrual:
-    at = as_utc(at)
-    with uow:
-        tariff = applicable_tariff(repo.list_tariffs(uow, [customer_id]), customer_id, at.date())
-        items = [
-            new_charge(
-                ChargeId(uow.ids.new("chg")), customer_id, m, source_type, source_id, at, tariff
+def charge_lines(
+    uow: UnitOfWork, a: Activity, tariff: CompiledTariff | None, lines: Sequence[Line]
+) -> list[Charge]:
+    """The charge lines of activity ``a`` as ``Charge`` records (new ids)."""
+    out = []
+    for line in lines:
+        rating = None
+        if tariff is not None and line.unit_price is not None and line.amount is not None:
+            rating = Rating(tariff.id, line.unit_price, line.amount, tariff.currency, line.rule_id)
+        transport = line.basis in TRANSPORT_BASES or line.basis in SURCHARGES
+        out.append(
+            Charge(
+                id=ChargeId(uow.ids.new("chg")),
+                customer_id=a.customer_id,
+                kind=KIND_OF[line.basis],
+                basis=line.basis,
+                source_type=a.source_type,
+                source_id=a.source_id,
+                quantity=line.quantity,
+                status=ChargeStatus.RATED if rating else ChargeStatus.UNRATED,
+                occurred_at=a.occurred_at,
+                rating=rating,
+                service=line.service,
+                temperature_class=a.temperature_class,
+                weight_kg=a.weight_kg if transport else None,
+                distance_km=a.distance_km if transport else None,
             )
-            for m in measures
-        ]
-        created = repo.insert_charges(uow, items)
-        charges = repo.list_charges(uow, customer_id=customer_id, source=(source_type, source_id))
-        uow.commit()
-    if tariff is None and created:
-        log.warning(
-            "no tariff for customer %s on %s: %s %s charged unrated",
-            customer_id,
-            at.date(),
-            source_type.value,
-            source_id,
         )
-    return Accrual(charges, created)
+    return out
+
+
+def price(
+    tariffs: Sequence[Tariff], fuel: Sequence[tuple[date, Decimal]], a: Activity
+) -> tuple[CompiledTariff | None, list[Line]]:
+    """The tariff that applies to ``a`` and the lines it gives (unrated without one)."""
+    day = a.occurred_at.date()
+    tariff = applicable_tariff(tariffs, a.customer_id, day)
+    if tariff is None:
+        return None, unrated_lines(a)
+    compiled = CompiledTariff(tariff)
+    return compiled, compiled.rate(a, fuel_percent_on(fuel, day))
+
+
+def charge_activities(uow: UnitOfWork, activities: Sequence[Activity]) -> Accrual:
+    """Price and record the charge lines of a few activities, in one transaction."""
+    with uow:
+        customers = sorted({a.customer_id for a in activities})
+        tariffs = tariff_repo.list_tariffs(uow, customers)
+        fuel = tariff_repo.fuel_entries(uow)
+        items: list[Charge] = []
+        for a in activities:
+            compiled, lines = price(tariffs, fuel, a)
+            items.extend(charge_lines(uow, a, compiled, lines))
+        created = charge_repo.insert_charges(uow, items)
+        charges = [
+            c
+            for a in activities
+            for c in charge_repo.list_charges(
+                uow, customer_id=a.customer_id, source=(a.source_type, a.source_id)
+            )
+        ]
+        uow.commit()
+    unrated = [c for c in items if c.status is ChargeStatus.UNRATED]
+    if unrated and created:
+        log.warning("%d charge line(s) kept unrated: no tariff or rule applies", len(unrated))
+    return Accrual(list({c.id: c for c in charges}.values()), created)
 
 
 def charge_handling(
     uow: UnitOfWork, order_id: OrderId, customer_id: CustomerId, lines: int, at: datetime
 ) -> Accrual:
-    """Handling of a picked order: ``lines`` x the tariff's price per line."""
-    return _accrue(uow, customer_id, handling_measures(lines), SourceType.ORDER, order_id, at)
+    """Handling of a picked order: per order line picked."""
+    return charge_activities(uow, [picked(customer_id, order_id, lines, as_utc(at))])
+
+
+def charge_parcels(
+    uow: UnitOfWork, order_id: OrderId, customer_id: CustomerId, parcels: int, at: datetime
+) -> Accrual:
+    """Handling of a packed order: per parcel."""
+    return charge_activities(uow, [packed(customer_id, order_id, parcels, as_utc(at))])
+
+
+def charge_receipt(
+    uow: UnitOfWork, customer_id: CustomerId, receipt_id: str, lines: int, at: datetime
+) -> Accrual:
+    """Handling of goods received for a consignment owner: per inbound line."""
+    return charge_activities(uow, [received(customer_id, receipt_id, lines, as_utc(at))])
 
 
 def charge_transport(
@@ -165,68 +337,124 @@ def charge_transport(
     weight_kg: Decimal,
     distance_km: Decimal,
     at: datetime,
+    pallets: int = 0,
+    temperature_class: str | None = None,
 ) -> Accrual:
-    """A delivery, as two charge lines: weight x distance at the kg·km price, and one drop."""
-    return _accrue(
-        uow,
-        customer_id,
-        transport_measures(weight_kg, distance_km),
-        SourceType.SHIPMENT,
-        shipment_id,
-        at,
+    """A delivery: per kg, kg·km, drop, pallet or zone x weight, then fuel and cold chain."""
+    activity = delivered(
+        customer_id, shipment_id, weight_kg, distance_km, as_utc(at), pallets, temperature_class
     )
+    return charge_activities(uow, [activity])
+
+
+def charge_services(
+    uow: UnitOfWork,
+    customer_id: CustomerId,
+    source_type: SourceType,
+    source_id: str,
+    services: Sequence[tuple[str, Number, Number | None]],
+    at: datetime | None = None,
+) -> Accrual:
+    """Value-added services of one source (an order, a shipment): ``(service, quantity,
+    amount_basis)`` each -- ``("installation", 1, None)``, ``("cod", 1, "249.90")``."""
+    when = as_utc(at) if at is not None else uow.clock.now()
+    activities = [
+        service_used(
+            customer_id,
+            source_type,
+            source_id,
+            name,
+            parse_decimal(quantity, "quantity"),
+            None if basis is None else parse_decimal(basis, "amount_basis"),
+            when,
+        )
+        for name, quantity, basis in services
+    ]
+    return charge_activities(uow, activities)
 
 
 def accrue_storage(uow: UnitOfWork, day: date) -> Accrual:
-    """Charge each consignment owner for the units W holds for it: one charge per owner per day.
-
-    The units are those on hand when this runs (run it at the end of the day). Running it again
-    for the same day charges nothing more.
-    """
+    """Price W's stock snapshot for ``day``: each owner's goods per warehouse and temperature
+    class (units, m³, pallets). Run it at the end of the day; again, it charges nothing more."""
     if day > uow.clock.now().date():
         raise InvalidInput(
             f"storage for {day.isoformat()} cannot be accrued yet: the day has not begun",
             field="day",
         )
-    source = storage_source(day)
     at = start_of(day)
     with uow:
-        units = warehouse.units_by_owner(uow)
-        tariffs = repo.list_tariffs(uow)
-        items = [
-            new_charge(
-                ChargeId(uow.ids.new("chg")),
-                owner,
-                measure,
-                SourceType.STORAGE,
-                source,
+        snapshot = warehouse.storage_snapshot(uow)
+        activities = [
+            stored(
+                s.owner_id,
+                day,
                 at,
-                applicable_tariff(tariffs, owner, day),
+                s.warehouse_id,
+                s.temperature_class.value,
+                s.units,
+                Decimal(repr(s.volume_m3)).quantize(Decimal("0.001")),
             )
-            for owner, count in sorted(units.items())
-            for measure in storage_measures(count)
+            for s in snapshot
+            if s.owner_id is not None and s.units > 0
         ]
-        created = repo.insert_charges(uow, items)
-        charges = repo.list_charges(uow, source=(SourceType.STORAGE, source))
-        uow.commit()
-    return Accrual(charges, created)
+    return charge_activities(uow, activities)
 
 
 def rate_unrated_charges(uow: UnitOfWork) -> int:
     """Price the unrated charges that a tariff now covers (after finance added one)."""
     with uow:
-        pending = repo.list_charges(uow, status=ChargeStatus.UNRATED)
+        pending = charge_repo.list_charges(uow, status=ChargeStatus.UNRATED)
         if not pending:
             return 0
-        tariffs = repo.list_tariffs(uow)
+        tariffs = tariff_repo.list_tariffs(uow)
+        fuel = tariff_repo.fuel_entries(uow)
         rated = 0
         for c in pending:
-            tariff = applicable_tariff(tariffs, c.customer_id, c.occurred_at.date())
-            if tariff is not None:
-                rating = rate(Measure(c.basis, c.quantity), tariff)
-                rated += int(repo.rate_charge(uow, c.id, rating))
+            rating = rerated(tariffs, fuel, c, [])
+            if rating is not None:
+                rated += int(charge_repo.rate_charge(uow, c.id, rating))
         uow.commit()
     return rated
+
+
+def rerated(
+    tariffs: Sequence[Tariff],
+    fuel: Sequence[tuple[date, Decimal]],
+    c: Charge,
+    transport: Sequence[Charge],
+) -> Rating | None:
+    """The price today's tariffs give charge line ``c`` (``transport``: the re-rated
+    transport lines of its shipment, which a surcharge is a percentage of)."""
+    day = c.occurred_at.date()
+    tariff = applicable_tariff(tariffs, c.customer_id, day)
+    if tariff is None:
+        return None
+    compiled = CompiledTariff(tariff)
+    if c.basis in SURCHARGES:
+        base = sum((t.amount or Decimal(0) for t in transport), Decimal(0)) if transport else None
+        base = c.quantity if base is None else base
+        a = Activity(
+            c.customer_id, c.source_type, c.source_id, c.occurred_at, (), (), c.temperature_class
+        )
+        lines = compiled.surcharges(a, base, fuel_percent_on(fuel, day)) if base > 0 else []
+    else:
+        a = Activity(
+            c.customer_id,
+            c.source_type,
+            c.source_id,
+            c.occurred_at,
+            ((c.basis, c.quantity),),
+            (),
+            c.temperature_class,
+            c.service,
+            c.weight_kg,
+            c.distance_km,
+        )
+        lines = compiled.rate(a, None)
+    for line in lines:
+        if line.basis is c.basis and line.unit_price is not None and line.amount is not None:
+            return Rating(tariff.id, line.unit_price, line.amount, tariff.currency, line.rule_id)
+    return None
 
 
 def list_charges(
@@ -236,13 +464,16 @@ def list_charges(
     invoiced: bool | None = None,
     limit: int | None = None,
     offset: int = 0,
+    where: charge_repo.ChargeFilter | None = None,
 ) -> list[Charge]:
+    """Charge lines by when they occurred; ``where`` for more filters (kind, source, period)."""
     with uow:
-        return repo.list_charges(
+        return charge_repo.list_charges(
             uow,
             customer_id=customer_id,
             status=status,
             invoiced=invoiced,
             limit=limit,
             offset=offset,
+            where=where,
         )

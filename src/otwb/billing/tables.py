@@ -1,11 +1,15 @@
 """B's tables. The database guards money: no double charge, no charge invoiced twice, no gap.
 
-* ``charges``: UNIQUE (tenant, kind, basis, source type, source id, customer) -- a redelivered
-  event or a second storage accrual for the same day can never charge twice.
+* ``tariffs`` are versions of a rate card; ``tariff_rules`` its rules (one row per rule, a
+  zone x weight table as one row per cell); ``fuel_index`` the dated fuel surcharge %.
+* ``charges``: UNIQUE (tenant, customer, source type, source id, kind, basis, service) -- a
+  redelivered event or a second storage accrual for the same day can never charge twice. Only
+  discount lines may be negative.
+* ``rerating_runs`` / ``charge_rating_changes``: the audit of re-rating (old and new price and
+  rule of every charge changed; invoiced ones recorded as needing a credit note, not changed).
 * ``charges.invoice_id`` is set by a conditional UPDATE (``WHERE invoice_id IS NULL``), so a
   charge joins one invoice only; a CHECK keeps unrated charges off invoices.
-* ``invoice_counters``: one row per tenant and year, incremented inside the invoicing
-  transaction, so numbers are sequential without gaps (a rolled-back run gives its number back).
+* Invoices, their lines and number counters are in ``invoice_tables.py``.
 
 Money and rates are ``Amount`` columns (exact decimals on both databases). On SQLite they are
 text, and a CHECK such as ``amount >= 0`` compares text with '0': that still refuses negatives
@@ -15,6 +19,7 @@ text, and a CHECK such as ``amount >= 0`` compares text with '0': that still ref
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -27,15 +32,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from otwb.billing.invoice import InvoiceStatus
-from otwb.billing.model import (
-    KIND_OF,
-    RATE_PLACES,
-    TAX_PLACES,
-    ChargeKind,
-    ChargeStatus,
-    SourceType,
-)
+from otwb.billing.charges import KIND_OF, Basis, ChargeKind, ChargeStatus, SourceType
+from otwb.billing.numbers import PERCENT_PLACES, QUANTITY_PLACES, RATE_PLACES, TAX_PLACES
+from otwb.billing.tariff import MinimumScope
 from otwb.platform.sqltypes import Amount, UtcDateTime
 from otwb.platform.tables import ID, id_column, metadata, one_of, tenant_column
 
@@ -50,6 +49,10 @@ def _money() -> Amount:
     return Amount(PRECISION, 4)
 
 
+def _measure() -> Amount:
+    return Amount(PRECISION, QUANTITY_PLACES)
+
+
 tariffs = Table(
     "tariffs",
     metadata,
@@ -57,21 +60,14 @@ tariffs = Table(
     tenant_column(),
     Column("customer_id", String(ID)),  # NULL: the tenant's default tariff
     Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),  # the last day it applies; NULL: until a later version
     Column("currency", String(3), nullable=False),
-    Column("handling_per_line", _rate(), nullable=False),
-    Column("transport_per_kg_km", _rate(), nullable=False),
-    Column("transport_per_drop", _rate(), nullable=False),
-    Column("storage_per_unit_day", _rate(), nullable=False),
     Column("tax_rate", Amount(10, TAX_PLACES), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     # One version per customer and date (the default's in the partial index below).
     UniqueConstraint("tenant_id", "customer_id", "valid_from"),
-    CheckConstraint(
-        "handling_per_line >= 0 AND transport_per_kg_km >= 0 AND transport_per_drop >= 0"
-        " AND storage_per_unit_day >= 0",
-        name="rates_not_negative",
-    ),
     CheckConstraint("tax_rate >= 0", name="tax_rate_not_negative"),
+    CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
 )
 Index(
     "uq_tariffs_default_version",
@@ -83,59 +79,56 @@ Index(
 )
 Index("ix_tariffs_customer", tariffs.c.tenant_id, tariffs.c.customer_id)
 
-invoices = Table(
-    "invoices",
+tariff_rules = Table(
+    "tariff_rules",
     metadata,
     id_column(),
     tenant_column(),
-    Column("number", String(32), nullable=False),
-    Column("customer_id", String(ID), nullable=False),
-    Column("period_start", Date, nullable=False),
-    Column("period_end", Date, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("subtotal", _money(), nullable=False),
-    Column("tax_rate", Amount(10, TAX_PLACES), nullable=False),
-    Column("tax", _money(), nullable=False),
-    Column("total", _money(), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("tax_tariff_id", String(ID), ForeignKey("tariffs.id"), nullable=False),
-    Column("issued_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("tenant_id", "number"),
-    CheckConstraint("period_end > period_start", name="period"),
-    CheckConstraint("subtotal >= 0 AND tax >= 0 AND total >= 0", name="amounts_not_negative"),
-    CheckConstraint(one_of("status", InvoiceStatus), name="status"),
-)
-Index("ix_invoices_customer", invoices.c.tenant_id, invoices.c.customer_id)
-
-invoice_lines = Table(
-    "invoice_lines",
-    metadata,
-    Column("invoice_id", String(ID), ForeignKey("invoices.id"), nullable=False),
-    Column("line_no", Integer, nullable=False),
-    tenant_column(),
-    Column("kind", String(16), nullable=False),
+    Column("tariff_id", String(ID), ForeignKey("tariffs.id"), nullable=False),
+    Column("position", Integer, nullable=False),
     Column("basis", String(16), nullable=False),
-    Column("description", String(200), nullable=False),
-    Column("quantity", _rate(), nullable=False),
-    Column("amount", _money(), nullable=False),
-    Column("charge_count", Integer, nullable=False),
-    PrimaryKeyConstraint("invoice_id", "line_no"),
-    CheckConstraint("line_no >= 1 AND charge_count >= 1", name="counts"),
-    CheckConstraint("quantity >= 0 AND amount >= 0", name="not_negative"),
+    Column("price", _rate()),
+    Column("percent", Amount(12, PERCENT_PLACES)),
+    Column("temperature_class", String(16)),
+    Column("service", String(32)),
+    Column("zone", String(32)),
+    Column("max_km", _measure()),
+    Column("max_kg", _measure()),
+    Column("scope", String(16)),
+    Column("applies_to", String(16)),
+    Column("min_quantity", _measure()),
+    UniqueConstraint("tariff_id", "position"),
+    CheckConstraint(one_of("basis", Basis), name="basis"),
+    CheckConstraint(
+        "(price IS NULL OR price >= 0) AND (percent IS NULL OR percent >= 0)", name="not_negative"
+    ),
+    CheckConstraint(f"scope IS NULL OR {one_of('scope', MinimumScope)}", name="scope"),
+    CheckConstraint("position >= 1", name="position"),
 )
+Index("ix_tariff_rules_tariff", tariff_rules.c.tenant_id, tariff_rules.c.tariff_id)
 
-invoice_counters = Table(
-    "invoice_counters",
+fuel_index = Table(
+    "fuel_index",
     metadata,
     tenant_column(),
-    Column("year", Integer, nullable=False),
-    Column("last_number", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "year"),
-    CheckConstraint("last_number >= 0", name="last_number"),
+    Column("valid_from", Date, nullable=False),
+    Column("percent", Amount(12, PERCENT_PLACES), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "valid_from"),
+    CheckConstraint("percent >= 0", name="percent_not_negative"),
 )
 
-ACTIVITY_KEY = ["tenant_id", "kind", "basis", "source_type", "source_id", "customer_id"]
-"""What identifies the activity a charge is for: UNIQUE, so it is charged once."""
+ACTIVITY_KEY = [
+    "tenant_id",
+    "customer_id",
+    "source_type",
+    "source_id",
+    "kind",
+    "basis",
+    "service",
+]
+"""What identifies a charge line of an activity: UNIQUE, so it is charged once. Its index also
+serves the queries by customer (and by customer and source)."""
 
 _PAIRS = " OR ".join(f"(kind = '{k.value}' AND basis = '{b.value}')" for b, k in KIND_OF.items())
 
@@ -158,6 +151,11 @@ charges = Table(
     Column("occurred_at", UtcDateTime(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("invoice_id", String(ID), ForeignKey("invoices.id")),
+    Column("rule_id", String(ID), ForeignKey("tariff_rules.id")),
+    Column("service", String(32), nullable=False, server_default=""),
+    Column("temperature_class", String(16)),
+    Column("weight_kg", _measure()),
+    Column("distance_km", _measure()),
     # The same activity is charged once, however often its event is delivered.
     UniqueConstraint(*ACTIVITY_KEY),
     CheckConstraint(one_of("kind", ChargeKind), name="kind"),
@@ -168,12 +166,13 @@ charges = Table(
         "(status = 'rated' AND unit_price IS NOT NULL AND amount IS NOT NULL"
         " AND currency IS NOT NULL AND tariff_id IS NOT NULL)"
         " OR (status = 'unrated' AND unit_price IS NULL AND amount IS NULL"
-        " AND currency IS NULL AND tariff_id IS NULL AND invoice_id IS NULL)",
+        " AND currency IS NULL AND tariff_id IS NULL AND rule_id IS NULL AND invoice_id IS NULL)",
         name="rating",
     ),
+    # Only a discount line is negative (SQLite compares the text: '-' sorts before digits).
     CheckConstraint(
-        "quantity >= 0 AND (unit_price IS NULL OR unit_price >= 0)"
-        " AND (amount IS NULL OR amount >= 0)",
+        "quantity >= 0 AND (kind = 'discount' OR ((unit_price IS NULL OR unit_price >= 0)"
+        " AND (amount IS NULL OR amount >= 0)))",
         name="not_negative",
     ),
 )
@@ -185,4 +184,50 @@ Index(
     sqlite_where=charges.c.invoice_id.is_(None),
 )
 Index("ix_charges_invoice", charges.c.invoice_id)
-Index("ix_charges_customer", charges.c.tenant_id, charges.c.customer_id)
+
+rerating_runs = Table(
+    "rerating_runs",
+    metadata,
+    id_column(),
+    tenant_column(),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("customer_id", String(ID)),  # NULL: every customer
+    Column("reason", String(200), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("ran_at", UtcDateTime(), nullable=False),
+    Column("examined", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("credit_notes_needed", Integer, nullable=False),
+    CheckConstraint("period_end > period_start", name="period"),
+    CheckConstraint("examined >= 0 AND changed >= 0 AND credit_notes_needed >= 0", name="counts"),
+)
+Index("ix_rerating_runs_ran_at", rerating_runs.c.tenant_id, rerating_runs.c.ran_at)
+
+charge_rating_changes = Table(
+    "charge_rating_changes",
+    metadata,
+    id_column(),
+    tenant_column(),
+    Column("run_id", String(ID), ForeignKey("rerating_runs.id"), nullable=False),
+    Column("charge_id", String(ID), ForeignKey("charges.id"), nullable=False),
+    Column("applied", Boolean, nullable=False),  # False: invoiced -- needs a credit note
+    Column("currency", String(3)),
+    Column("old_status", String(16), nullable=False),
+    Column("old_unit_price", _rate()),
+    Column("old_amount", _money()),
+    Column("old_rule_id", String(ID)),
+    Column("new_status", String(16), nullable=False),
+    Column("new_unit_price", _rate()),
+    Column("new_amount", _money()),
+    Column("new_rule_id", String(ID)),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    CheckConstraint(one_of("old_status", ChargeStatus), name="old_status"),
+    CheckConstraint(one_of("new_status", ChargeStatus), name="new_status"),
+)
+Index(
+    "ix_charge_rating_changes_run",
+    charge_rating_changes.c.tenant_id,
+    charge_rating_changes.c.run_id,
+)
+Index("ix_charge_rating_changes_charge", charge_rating_changes.c.charge_id)

@@ -243,7 +243,7 @@ def _tariffs(uow: UowFactory, day: date, key_accounts: list[Customer]) -> None:
     def terms(customer_id: CustomerId | None, rates: tuple[str, str, str, str]) -> None:
         billing.set_tariff(
             uow(),
-            billing.NewTariff(
+            billing.FlatTariff(
                 customer_id=customer_id,
                 valid_from=day.replace(day=1),
                 currency="EUR",

@@ -1,0 +1,458 @@
+"""Reading and writing charge lines and the re-rating audit, within the caller's tenant.
+
+Two ways in: ``insert_charges`` (a few lines of one activity, counting the new ones) and
+``BulkInsert`` (the bulk path: prepared rows, ``executemany`` in chunks, conflicts skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, bindparam, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from otwb.billing.charges import (
+    Basis,
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    Rating,
+    SourceType,
+)
+from otwb.billing.numbers import plain
+from otwb.billing.tables import ACTIVITY_KEY, charge_rating_changes, charges, rerating_runs
+from otwb.platform.ids import ChargeId, CustomerId, InvoiceId, TariffId
+from otwb.platform.money import minor_unit
+from otwb.platform.uow import UnitOfWork
+
+BULK_CHUNK = 10_000
+
+
+def _number(value: Decimal | None) -> Decimal | None:
+    return None if value is None else plain(value)
+
+
+def to_charge(r: Any) -> Charge:
+    rating = None
+    if r.status == ChargeStatus.RATED:
+        rating = Rating(
+            TariffId(r.tariff_id),
+            plain(r.unit_price),
+            r.amount.quantize(minor_unit(r.currency)),
+            r.currency,
+            r.rule_id,
+        )
+    return Charge(
+        id=ChargeId(r.id),
+        customer_id=CustomerId(r.customer_id),
+        kind=ChargeKind(r.kind),
+        basis=Basis(r.basis),
+        source_type=SourceType(r.source_type),
+        source_id=r.source_id,
+        quantity=plain(r.quantity),
+        status=ChargeStatus(r.status),
+        occurred_at=r.occurred_at,
+        rating=rating,
+        invoice_id=InvoiceId(r.invoice_id) if r.invoice_id is not None else None,
+        service=r.service,
+        temperature_class=r.temperature_class,
+        weight_kg=_number(r.weight_kg),
+        distance_km=_number(r.distance_km),
+    )
+
+
+def rating_values(rating: Rating | None) -> dict[str, Any]:
+    return {
+        "status": (ChargeStatus.RATED if rating else ChargeStatus.UNRATED).value,
+        "unit_price": rating.unit_price if rating else None,
+        "amount": rating.amount if rating else None,
+        "currency": rating.currency if rating else None,
+        "tariff_id": rating.tariff_id if rating else None,
+        "rule_id": rating.rule_id if rating else None,
+    }
+
+
+def _row(uow: UnitOfWork, c: Charge, now: datetime) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "tenant_id": uow.tenant_id,
+        "customer_id": c.customer_id,
+        "kind": c.kind.value,
+        "basis": c.basis.value,
+        "source_type": c.source_type.value,
+        "source_id": c.source_id,
+        "quantity": c.quantity,
+        "occurred_at": c.occurred_at,
+        "created_at": now,
+        "service": c.service,
+        "temperature_class": c.temperature_class,
+        "weight_kg": c.weight_kg,
+        "distance_km": c.distance_km,
+        **rating_values(c.rating),
+    }
+
+
+def _insert(uow: UnitOfWork) -> Any:
+    dialect_insert = postgresql.insert if uow.conn.dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(charges).on_conflict_do_nothing(index_elements=ACTIVITY_KEY)
+
+
+def insert_charges(uow: UnitOfWork, items: Sequence[Charge]) -> int:
+    """Insert each charge unless the same activity line is already charged; how many were new."""
+    now = uow.clock.now()
+    created = 0
+    for c in items:
+        statement = _insert(uow).values(**_row(uow, c, now))
+        # Count RETURNING rows: rowcount came back -1 on PostgreSQL (SQLAlchemy 2.1, psycopg 3).
+        created += len(uow.conn.execute(statement.returning(charges.c.id)).all())
+    return created
+
+
+BULK_COLUMNS = (
+    "id",
+    "tenant_id",
+    "customer_id",
+    "kind",
+    "basis",
+    "source_type",
+    "source_id",
+    "quantity",
+    "status",
+    "unit_price",
+    "amount",
+    "currency",
+    "tariff_id",
+    "rule_id",
+    "occurred_at",
+    "created_at",
+    "service",
+    "temperature_class",
+    "weight_kg",
+    "distance_km",
+)
+"""The order of a bulk row's values (``insert_rows``)."""
+
+
+class BulkInsert:
+    """One compiled ``INSERT ... ON CONFLICT DO NOTHING`` of charge rows, executed with the
+    driver's ``executemany`` -- each value converted by its column's own bind processor (the
+    ``Amount`` and ``UtcDateTime`` types), without SQLAlchemy's per-row parameter handling.
+    Rows are lists in ``BULK_COLUMNS`` order (sorting a chunk by the activity key first was
+    measured: it cost more in Python than it saved SQLite)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        dialect = uow.conn.dialect
+        statement = _insert(uow).values({c: bindparam(c) for c in BULK_COLUMNS})
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        names = compiled.positiontup
+        self.order = None if names is None else [BULK_COLUMNS.index(n) for n in names]
+        self.convert = [
+            (i, processor)
+            for i, name in enumerate(BULK_COLUMNS)
+            if (processor := charges.c[name].type.bind_processor(dialect)) is not None
+        ]
+        self.uow = uow
+
+    def __call__(self, rows: list[list[Any]]) -> None:
+        if not rows:
+            return
+        for i, processor in self.convert:
+            # prices, quantities and instants repeat a lot: each distinct value converted once
+            # (the processors depend on the value only)
+            seen: dict[Any, Any] = {}
+            for row in rows:
+                value = row[i]
+                if value is not None:
+                    converted = seen.get(value)
+                    if converted is None:
+                        converted = seen[value] = processor(value)
+                    row[i] = converted
+        order = self.order
+        params: list[Any] = (
+            [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows]
+            if order is None
+            else [tuple([r[i] for i in order]) for r in rows]
+        )
+        self.uow.conn.exec_driver_sql(self.sql, params)
+
+
+@dataclass(frozen=True)
+class ChargeFilter:
+    customer_id: CustomerId | None = None
+    status: ChargeStatus | None = None
+    invoiced: bool | None = None
+    invoice_id: InvoiceId | None = None
+    source: tuple[SourceType, str] | None = None
+    kind: ChargeKind | None = None
+    source_type: SourceType | None = None
+    occurred_from: datetime | None = None
+    occurred_before: datetime | None = None
+
+
+def _filtered(uow: UnitOfWork, f: ChargeFilter) -> Select[Any]:
+    query = select(charges).where(charges.c.tenant_id == uow.tenant_id)
+    if f.customer_id is not None:
+        query = query.where(charges.c.customer_id == f.customer_id)
+    if f.status is not None:
+        query = query.where(charges.c.status == f.status.value)
+    if f.invoiced is not None:
+        column = charges.c.invoice_id
+        query = query.where(column.is_not(None) if f.invoiced else column.is_(None))
+    if f.invoice_id is not None:
+        query = query.where(charges.c.invoice_id == f.invoice_id)
+    if f.source is not None:
+        query = query.where(
+            charges.c.source_type == f.source[0].value, charges.c.source_id == f.source[1]
+        )
+    if f.kind is not None:
+        query = query.where(charges.c.kind == f.kind.value)
+    if f.source_type is not None:
+        query = query.where(charges.c.source_type == f.source_type.value)
+    if f.occurred_from is not None:
+        query = query.where(charges.c.occurred_at >= f.occurred_from)
+    if f.occurred_before is not None:
+        query = query.where(charges.c.occurred_at < f.occurred_before)
+    return query
+
+
+def list_charges(
+    uow: UnitOfWork,
+    *,
+    customer_id: CustomerId | None = None,
+    status: ChargeStatus | None = None,
+    invoiced: bool | None = None,
+    invoice_id: InvoiceId | None = None,
+    source: tuple[SourceType, str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    where: ChargeFilter | None = None,
+) -> list[Charge]:
+    f = where or ChargeFilter(customer_id, status, invoiced, invoice_id, source)
+    query = _filtered(uow, f).order_by(charges.c.occurred_at, charges.c.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [to_charge(r) for r in uow.conn.execute(query)]
+
+
+def stream_charges(uow: UnitOfWork, where: ChargeFilter, chunk: int = 5000) -> Iterator[Charge]:
+    """The charges ``where`` selects, by customer and source, read in chunks (keyset)."""
+    order = (charges.c.customer_id, charges.c.source_type, charges.c.source_id, charges.c.id)
+    after: tuple[str, str, str, str] | None = None
+    while True:
+        query = _filtered(uow, where)
+        if after is not None:
+            query = query.where(tuple_(*order) > after)
+        rows = uow.conn.execute(query.order_by(*order).limit(chunk)).all()
+        yield from (to_charge(r) for r in rows)
+        if len(rows) < chunk:
+            return
+        last = rows[-1]
+        after = (last.customer_id, last.source_type, last.source_id, last.id)
+
+
+def charges_between(
+    uow: UnitOfWork, start: datetime, end: datetime, *, to_invoice: bool = False
+) -> list[Charge]:
+    """Charges that occurred in ``[start, end)`` (only rated, uninvoiced ones: ``to_invoice``)."""
+    query = select(charges).where(
+        charges.c.tenant_id == uow.tenant_id,
+        charges.c.occurred_at >= start,
+        charges.c.occurred_at < end,
+    )
+    if to_invoice:
+        query = query.where(
+            charges.c.invoice_id.is_(None), charges.c.status == ChargeStatus.RATED.value
+        )
+    rows = uow.conn.execute(
+        query.order_by(charges.c.customer_id, charges.c.occurred_at, charges.c.id)
+    ).all()
+    return [to_charge(r) for r in rows]
+
+
+def rate_charge(uow: UnitOfWork, charge_id: ChargeId, rating: Rating) -> bool:
+    """Price an unrated charge, unless someone else did meanwhile."""
+    result = uow.conn.execute(
+        update(charges)
+        .where(
+            charges.c.tenant_id == uow.tenant_id,
+            charges.c.id == charge_id,
+            charges.c.status == ChargeStatus.UNRATED.value,
+        )
+        .values(**rating_values(rating))
+    )
+    return result.rowcount == 1
+
+
+def rerate_charge(
+    uow: UnitOfWork, charge_id: ChargeId, quantity: Decimal, rating: Rating | None
+) -> bool:
+    """Give an uninvoiced charge a new price (or none: unrated); False if it was invoiced."""
+    result = uow.conn.execute(
+        update(charges)
+        .where(
+            charges.c.tenant_id == uow.tenant_id,
+            charges.c.id == charge_id,
+            charges.c.invoice_id.is_(None),
+        )
+        .values(quantity=quantity, **rating_values(rating))
+    )
+    return result.rowcount == 1
+
+
+# -- re-rating audit -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Price:
+    unit_price: Decimal
+    amount: Decimal
+    rule_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingChange:
+    """One charge's price before and after a re-rating run (``applied`` False: it is invoiced,
+    so it was not changed and needs a credit note). ``None``: unrated."""
+
+    run_id: str
+    charge_id: ChargeId
+    applied: bool
+    currency: str | None
+    old: Price | None
+    new: Price | None
+    changed_at: datetime
+
+
+def price_of(r: Rating | None) -> Price | None:
+    return None if r is None else Price(r.unit_price, r.amount, r.rule_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RerateRun:
+    id: str
+    period_start: date
+    period_end: date
+    customer_id: CustomerId | None
+    reason: str
+    actor: str
+    ran_at: datetime
+    examined: int
+    changed: int
+    credit_notes_needed: int
+
+
+def insert_run(uow: UnitOfWork, run: RerateRun, changes: Sequence[RatingChange]) -> None:
+    uow.conn.execute(
+        insert(rerating_runs).values(
+            id=run.id,
+            tenant_id=uow.tenant_id,
+            period_start=run.period_start,
+            period_end=run.period_end,
+            customer_id=run.customer_id,
+            reason=run.reason,
+            actor=run.actor,
+            ran_at=run.ran_at,
+            examined=run.examined,
+            changed=run.changed,
+            credit_notes_needed=run.credit_notes_needed,
+        )
+    )
+    if not changes:
+        return
+
+    def side(prefix: str, p: Price | None) -> dict[str, Any]:
+        return {
+            f"{prefix}_status": (ChargeStatus.RATED if p else ChargeStatus.UNRATED).value,
+            f"{prefix}_unit_price": p.unit_price if p else None,
+            f"{prefix}_amount": p.amount if p else None,
+            f"{prefix}_rule_id": p.rule_id if p else None,
+        }
+
+    uow.conn.execute(
+        insert(charge_rating_changes),
+        [
+            {
+                "id": uow.ids.new("rrc"),
+                "tenant_id": uow.tenant_id,
+                "run_id": c.run_id,
+                "charge_id": c.charge_id,
+                "applied": c.applied,
+                "currency": c.currency,
+                "changed_at": c.changed_at,
+                **side("old", c.old),
+                **side("new", c.new),
+            }
+            for c in changes
+        ],
+    )
+
+
+def _run(r: Any) -> RerateRun:
+    return RerateRun(
+        r.id,
+        r.period_start,
+        r.period_end,
+        CustomerId(r.customer_id) if r.customer_id else None,
+        r.reason,
+        r.actor,
+        r.ran_at,
+        r.examined,
+        r.changed,
+        r.credit_notes_needed,
+    )
+
+
+def list_runs(uow: UnitOfWork, limit: int = 100) -> list[RerateRun]:
+    rows = uow.conn.execute(
+        select(rerating_runs)
+        .where(rerating_runs.c.tenant_id == uow.tenant_id)
+        .order_by(rerating_runs.c.ran_at.desc(), rerating_runs.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [_run(r) for r in rows]
+
+
+def get_run(uow: UnitOfWork, run_id: str) -> RerateRun | None:
+    row = uow.conn.execute(
+        select(rerating_runs).where(
+            rerating_runs.c.tenant_id == uow.tenant_id, rerating_runs.c.id == run_id
+        )
+    ).one_or_none()
+    return None if row is None else _run(row)
+
+
+def list_changes(uow: UnitOfWork, run_id: str) -> list[RatingChange]:
+    rows = uow.conn.execute(
+        select(charge_rating_changes)
+        .where(
+            charge_rating_changes.c.tenant_id == uow.tenant_id,
+            charge_rating_changes.c.run_id == run_id,
+        )
+        .order_by(charge_rating_changes.c.charge_id)
+    ).all()
+
+    def side(r: Any, prefix: str) -> Price | None:
+        if getattr(r, f"{prefix}_status") != ChargeStatus.RATED:
+            return None
+        unit = minor_unit(r.currency or "EUR")
+        return Price(
+            plain(getattr(r, f"{prefix}_unit_price")),
+            getattr(r, f"{prefix}_amount").quantize(unit),
+            getattr(r, f"{prefix}_rule_id"),
+        )
+
+    return [
+        RatingChange(
+            r.run_id,
+            ChargeId(r.charge_id),
+            r.applied,
+            r.currency,
+            side(r, "old"),
+            side(r, "new"),
+            r.changed_at,
+        )
+        for r in rows
+    ]
