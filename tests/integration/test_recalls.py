@@ -4,11 +4,14 @@ returns it opens come back to quarantine -- never to sellable stock."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from typer.testing import CliRunner
 
+from otwb.cli import app as cli_app
 from otwb.orders import recalls_service as recalls
 from otwb.orders import returns_inspection as inspection
 from otwb.orders import returns_service as returns
@@ -22,6 +25,7 @@ from otwb.warehouse import fulfilment, quality
 from otwb.warehouse import service as warehouse
 from otwb.warehouse.lots import LotStatus
 from tests import factories as f
+from tests.conftest import pg_url_of
 from tests.integration.test_transport import DAY, LIMIT, at, van
 
 
@@ -146,3 +150,26 @@ def test_two_returns_racing_for_the_same_units(uow, scene):
     assert len(made) == 1, results
     assert [type(e).__name__ for e in refused] == ["NotReturnable"]
     assert returns.list_returns(uow(), order_id=a.id) == made
+
+
+def test_the_cli_recalls_and_reports(scene, database, tenant):
+    t = ("--tenant", tenant.id, "--db", pg_url_of(database))
+
+    def otwb(*args: str) -> str:
+        result = CliRunner().invoke(cli_app, [*args, *t])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    out = json.loads(
+        otwb("order", "recall", "L1", "--sku", "PILL", "--reason", "contamination",
+             "--create-returns", "--credit-per-unit", "2.5", "--json")
+    )  # fmt: skip
+    assert sorted(o["order_id"] for o in out["orders"]) == sorted(
+        [scene.a.id, scene.b.id, scene.c.id]
+    )
+    assert (out["units_delivered"], out["units_in_stock"], len(out["returns"])) == (9, 3, 2)
+    table = " ".join(otwb("order", "recall-report", "L1", "--sku", "PILL").split())
+    assert "3 order(s), 2 customer(s); 9 delivered, 3 not yet, 3 in stock" in table
+    assert "returns opened: rma_" in table
+    rows = otwb("order", "recall-report", "L1", "--sku", "PILL", "--csv").splitlines()
+    assert len(rows) == 1 + 3 + 1
