@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from otwb.orders import api_promise, checkout, delivery_service
-from otwb.orders.api import AddressIn, OrderIn, Strict, to_command
+from otwb.orders.api import OrderIn, Strict, to_command
 from otwb.orders.api_promise import OrderPromiseOut, clock_time
 from otwb.orders.delivery_options import (
     DeliveryChoice,
@@ -62,9 +62,18 @@ class SlotOut(BaseModel):
         )  # fmt: skip
 
 
-class PickupPointIn(AddressIn):
+class PickupPointIn(Strict):
+    """A store or front warehouse where customers collect orders: it needs its coordinates."""
+
     code: str = Field(min_length=1, max_length=32)
     kind: PickupKind
+    name: str = Field(min_length=1, max_length=200)
+    street: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postcode: str = Field(min_length=1, max_length=20)
+    country: str = Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
 
 
 class PickupPointOut(PickupPointIn):
