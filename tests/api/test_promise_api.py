@@ -195,3 +195,42 @@ def test_pickup_points_and_bad_choices(client, keys, promising):
     assert client.get("/api/v1/pickup-points", headers=keys.read_only).json() == []
     orders = client.get("/api/v1/orders", headers=keys.read_only).json()
     assert len(orders) == 1
+
+
+def test_a_retried_checkout_books_once(client, keys, promising):
+    wh, customer_id = promising
+    r = client.post(
+        "/api/v1/delivery-slots",
+        headers=keys.operator,
+        json={
+            "warehouse_id": wh["id"],
+            "first_day": "2026-11-26",
+            "last_day": "2026-11-26",
+            "spans": ["14:00-16:00"],
+            "capacity": 3,
+        },
+    )
+    [slot] = r.json()
+    body = checkout_body(customer_id, slot_id=slot["id"])
+    headers = {**keys.operator, "Idempotency-Key": "checkout-42"}
+    first = client.post("/api/v1/checkout", headers=headers, json=body)
+    again = client.post("/api/v1/checkout", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    [booked] = client.get(
+        "/api/v1/delivery-slots?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z",
+        headers=keys.read_only,
+    ).json()
+    assert booked["booked"] == 1
+    assert len(client.get("/api/v1/orders", headers=keys.read_only).json()) == 1
+    bad = client.get(
+        "/api/v1/delivery-slots?since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z",
+        headers=keys.read_only,
+    )
+    assert_problem(bad, 422, "invalid_input")
+    on_time = client.get(
+        f"/api/v1/promises/on-time?warehouse_id={wh['id']}&since=2026-11-01T00:00:00Z",
+        headers=keys.read_only,
+    )
+    assert on_time.json() == []

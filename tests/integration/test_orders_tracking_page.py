@@ -106,6 +106,8 @@ def test_the_page_follows_the_order_to_its_proof_of_delivery(uow, shop, clock):
     # installation on delivery: T plans 45 minutes more at the stop
     assert shipment.extra_service_s == 2700
     assert shipment.service_s == service_seconds(shipment.parcel_count) + 2700
+    # T knows the promise: a carrier, if one is chosen, must deliver by the slot's end
+    assert shipment.deadline == paris(THU, 12)
     clock.set(paris(THU, 10, 40))
     dispatch.record_delivery(uow(), shipment.id, "M. Durand")
     page = tracking_page(uow(), order_id, token)

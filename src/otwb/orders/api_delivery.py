@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from otwb.orders import api_promise, checkout, delivery_service
 from otwb.orders.api_promise import OrderPromiseOut, clock_time
-from otwb.orders.api_schemas import AddressIn, OrderIn, Strict, to_command
+from otwb.orders.api_schemas import OrderIn, Strict, to_command
 from otwb.orders.delivery_options import (
     DeliveryChoice,
     DeliveryMethod,
@@ -62,11 +62,16 @@ class SlotOut(BaseModel):
         )  # fmt: skip
 
 
-class PickupPointIn(AddressIn):
-    """A pickup point is placed on the map by its own coordinates (never geocoded)."""
+class PickupPointIn(Strict):
+    """A store or front warehouse where customers collect orders: it needs its coordinates."""
 
     code: str = Field(min_length=1, max_length=32)
     kind: PickupKind
+    name: str = Field(min_length=1, max_length=200)
+    street: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postcode: str = Field(min_length=1, max_length=20)
+    country: str = Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
 
@@ -75,7 +80,7 @@ class PickupPointOut(PickupPointIn):
     active: bool
 
     @classmethod
-    def of_point(cls, p: PickupPoint) -> PickupPointOut:
+    def of(cls, p: PickupPoint) -> PickupPointOut:
         return cls(
             code=p.code, name=p.name, kind=p.kind, street=p.street, city=p.city,
             postcode=p.postcode, country=p.country, lat=p.point.lat, lon=p.point.lon,
@@ -123,18 +128,18 @@ def add_pickup_point(body: PickupPointIn, caller: Operator) -> PickupPointOut:
         body.code, body.name, body.kind, body.street, body.city, body.postcode,
         body.country, GeoPoint(body.lat, body.lon),
     )  # fmt: skip
-    return PickupPointOut.of_point(delivery_service.add_pickup_point(caller.uow(), new))
+    return PickupPointOut.of(delivery_service.add_pickup_point(caller.uow(), new))
 
 
 @router.get("/pickup-points", response_model=list[PickupPointOut])
 def list_pickup_points(caller: Reader, include_closed: bool = False) -> list[PickupPointOut]:
     points = delivery_service.list_pickup_points(caller.reader(), active_only=not include_closed)
-    return [PickupPointOut.of_point(p) for p in points]
+    return [PickupPointOut.of(p) for p in points]
 
 
 @router.patch("/pickup-points/{code}", response_model=PickupPointOut)
 def set_pickup_point_active(code: str, body: ActiveIn, caller: Operator) -> PickupPointOut:
-    return PickupPointOut.of_point(
+    return PickupPointOut.of(
         delivery_service.set_pickup_point_active(caller.uow(), code, body.active)
     )
 

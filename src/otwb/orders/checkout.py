@@ -189,8 +189,22 @@ def options_of(uow: UnitOfWork, order_id: OrderId) -> DeliveryOptions:
     return found
 
 
-def extra_service_seconds(uow: UnitOfWork, order_id: OrderId) -> int:
-    """Read function for T: extra time at the order's stop (installation on delivery)."""
+@dataclass(frozen=True)
+class DeliveryTerms:
+    """What T must know of an order's promise and options when it takes the order over."""
+
+    promised_by: datetime | None
+    """The latest delivery promised to the customer (carriers are chosen to meet it)."""
+    extra_service_s: int
+    """Extra time at the stop (installation on delivery)."""
+
+
+def delivery_terms(uow: UnitOfWork, order_id: OrderId) -> DeliveryTerms:
+    """Read function for T: the order's promise and the extra time its stop needs."""
     with uow:
-        found = delivery_repo.options_of(uow, order_id)
-    return found.extra_service_s if found is not None else 0
+        options = delivery_repo.options_of(uow, order_id)
+        promise = promise_repo.promises_of(uow, [order_id]).get(order_id)
+    return DeliveryTerms(
+        promise.promised_by if promise is not None else None,
+        options.extra_service_s if options is not None else 0,
+    )

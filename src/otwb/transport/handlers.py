@@ -3,7 +3,7 @@ and cancelled orders' shipments called off before they leave."""
 
 from __future__ import annotations
 
-from otwb.orders.checkout import extra_service_seconds
+from otwb.orders.checkout import DeliveryTerms, delivery_terms
 from otwb.orders.events import OrderCancelled
 from otwb.platform.bus import MessageBus
 from otwb.platform.geo import GeoPoint
@@ -19,13 +19,13 @@ def on_warehouse_opened(uow: UnitOfWork, e: WarehouseOpened) -> None:
 
 def on_order_handed_over(uow: UnitOfWork, e: OrderHandedOver) -> None:
     with uow:
-        # Installation on delivery (O's delivery options) lengthens the stop.
-        extra = extra_service_seconds(uow, e.order_id)
-        _receive(uow, e, extra)
+        # The customer's promise (carriers must meet it) and installation on delivery (a
+        # longer stop), as O's promise and delivery options say.
+        _receive(uow, e, delivery_terms(uow, e.order_id))
         uow.commit()
 
 
-def _receive(uow: UnitOfWork, e: OrderHandedOver, extra_service_s: int) -> None:
+def _receive(uow: UnitOfWork, e: OrderHandedOver, terms: DeliveryTerms) -> None:
     shipments.receive_shipment(
         uow,
         shipments.HandedOver(
@@ -41,7 +41,8 @@ def _receive(uow: UnitOfWork, e: OrderHandedOver, extra_service_s: int) -> None:
             volume_m3=e.volume_m3,
             parcel_count=e.parcel_count,
             temperature_class=TemperatureClass(e.temperature_class),
-            extra_service_s=extra_service_s,
+            extra_service_s=terms.extra_service_s,
+            promised_by=terms.promised_by,
         ),
     )
 

@@ -52,6 +52,8 @@ class HandedOver:
     temperature_class: TemperatureClass
     extra_service_s: int = 0
     """Extra time at the stop: installation on delivery, as the order's options say."""
+    promised_by: datetime | None = None
+    """The latest delivery promised to the customer."""
 
 
 def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
@@ -86,6 +88,7 @@ def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
             created_at=uow.clock.now(),
             pallets=pallet_places(handed.volume_m3),
             extra_service_s=handed.extra_service_s,
+            promised_by=handed.promised_by,
         )
         repo.insert_shipment(uow, shipment)
         uow.commit()
