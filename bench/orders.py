@@ -21,8 +21,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -160,11 +162,13 @@ def main() -> None:
         )
         deferred_tenant = setup_tenant(rt, f"Bench import {args.seed}", stocked=False)
         console.print(f"importing {n:,} orders ({rows:,} rows), allocation deferred")
+        cpu = time.process_time()
         with Stopwatch() as timer:
             result = importer.import_rows(
                 importer.deferred(rt).uow(deferred_tenant),
                 importer.read_rows(path, lambda _: None),
             )
+        cpu = time.process_time() - cpu
         kept = count(db, orders, orders.c.tenant_id == deferred_tenant)
         lines = count(db, order_lines, order_lines.c.tenant_id == deferred_tenant)
         waiting = count(
@@ -206,6 +210,8 @@ def main() -> None:
         "rejected": result.rejected,
         "import_seconds": round(timer.seconds, 2),
         "import_orders_per_second": round(per_s),
+        "import_cpu_seconds": round(cpu, 2),
+        "load_average": round(os.getloadavg()[0], 2),
         "projected_100k_seconds": round(projected, 1),
         "target_100k_seconds": TARGET_SECONDS,
         "in_process_orders": m,
@@ -219,6 +225,8 @@ def main() -> None:
             ("orders imported", f"{result.placed:,} (+{result.rejected} rejected)", "", ""),
             ("import time", f"{timer.seconds:.1f} s", "", ""),
             ("import orders/s", f"{per_s:,.0f}", "", ""),
+            ("import CPU time (this process)", f"{cpu:.1f} s", "", ""),
+            ("load average (1 min, 2 cores)", f"{os.getloadavg()[0]:.1f}", "", ""),
             (
                 "100,000 orders",
                 f"{projected:.1f} s",

@@ -31,6 +31,18 @@ def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
         yield items[start : start + _CHUNK]
 
 
+_REFERENCES = select(orders.c.id, orders.c.reference).where(
+    orders.c.tenant_id == bindparam("b_tenant"),
+    orders.c.channel == bindparam("b_channel"),
+    orders.c.reference.in_(bindparam("b_refs", expanding=True)),
+)
+_POSTCODES = select(postcodes).where(
+    postcodes.c.tenant_id == bindparam("b_tenant"),
+    postcodes.c.country == bindparam("b_country"),
+    postcodes.c.postcode.in_(bindparam("b_codes", expanding=True)),
+)
+
+
 def existing_references(
     uow: UnitOfWork, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], OrderId]:
@@ -42,11 +54,8 @@ def existing_references(
     for channel, refs in by_channel.items():
         for chunk in _chunks(sorted(refs)):
             rows = uow.conn.execute(
-                select(orders.c.id, orders.c.reference).where(
-                    orders.c.tenant_id == uow.tenant_id,
-                    orders.c.channel == channel,
-                    orders.c.reference.in_(list(chunk)),
-                )
+                _REFERENCES,
+                {"b_tenant": uow.tenant_id, "b_channel": channel, "b_refs": list(chunk)},
             )
             found.update({(channel, r.reference): OrderId(r.id) for r in rows})
     return found
@@ -80,16 +89,17 @@ class Postcode:
 
 def geocode(uow: UnitOfWork, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], GeoPoint]:
     """The coordinates of these (country, postcode) keys found in the tenant's table."""
-    wanted = sorted({postcode_key(c, p) for c, p in keys})
+    by_country: dict[str, set[str]] = {}
+    for country, code in (postcode_key(c, p) for c, p in keys):
+        by_country.setdefault(country, set()).add(code)
     found: dict[tuple[str, str], GeoPoint] = {}
-    for chunk in _chunks(wanted):
-        rows = uow.conn.execute(
-            select(postcodes).where(
-                postcodes.c.tenant_id == uow.tenant_id,
-                or_(*(and_(postcodes.c.country == c, postcodes.c.postcode == p) for c, p in chunk)),
+    for country, codes in sorted(by_country.items()):
+        for chunk in _chunks(sorted(codes)):
+            rows = uow.conn.execute(
+                _POSTCODES,
+                {"b_tenant": uow.tenant_id, "b_country": country, "b_codes": list(chunk)},
             )
-        )
-        found.update({(r.country, r.postcode): GeoPoint(r.lat, r.lon) for r in rows})
+            found.update({(r.country, r.postcode): GeoPoint(r.lat, r.lon) for r in rows})
     return found
 
 

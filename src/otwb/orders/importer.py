@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from otwb.orders import capture, repo
 from otwb.orders.capture_repo import Postcode
@@ -102,31 +102,39 @@ def read_rows(path: Path, on_bytes: Callable[[int], None]) -> Iterator[tuple[int
     """(row number, fields) of a CSV (header: row 1, data from row 2), a JSON array or JSON
     lines (``.jsonl``/``.ndjson``; items numbered from 1); ``on_bytes`` is told the progress."""
     suffix = path.suffix.lower()
-    with path.open("rb") as raw:
-        if suffix == ".csv":
-            reader = csv.DictReader(_text_lines(raw, on_bytes))
-            for number, row in enumerate(reader, start=2):
-                yield number, {k.strip(): (v or "") for k, v in row.items() if k is not None}
-        elif suffix in (".jsonl", ".ndjson"):
-            for number, line in enumerate(_text_lines(raw, on_bytes), start=1):
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as text:
+            reader = csv.reader(_counted(text, on_bytes))
+            header = [h.strip() for h in next(reader, [])]
+            for number, values in enumerate(reader, start=2):
+                yield number, dict(zip(header, values, strict=False))
+    elif suffix in (".jsonl", ".ndjson"):
+        with path.open(encoding="utf-8-sig") as text:
+            for number, line in enumerate(_counted(text, on_bytes), start=1):
                 if line.strip():
                     yield number, _json_row(line)
-        elif suffix == ".json":
-            data = raw.read()
-            on_bytes(len(data))
-            items = json.loads(data)
-            if not isinstance(items, list):
-                raise RowError("invalid_file", "a JSON import is an array of row objects")
-            for number, item in enumerate(items, start=1):
-                yield number, _plain_row(item)
-        else:
-            raise RowError("invalid_file", f"import .csv, .json or .jsonl files, not {suffix!r}")
+    elif suffix == ".json":
+        data = path.read_bytes()
+        on_bytes(len(data))
+        items = json.loads(data)
+        if not isinstance(items, list):
+            raise RowError("invalid_file", "a JSON import is an array of row objects")
+        for number, item in enumerate(items, start=1):
+            yield number, _plain_row(item)
+    else:
+        raise RowError("invalid_file", f"import .csv, .json or .jsonl files, not {suffix!r}")
 
 
-def _text_lines(raw: IO[bytes], on_bytes: Callable[[int], None]) -> Iterator[str]:
-    for line in raw:
-        on_bytes(len(line))
-        yield line.decode("utf-8-sig")
+def _counted(lines: Iterable[str], on_bytes: Callable[[int], None]) -> Iterator[str]:
+    """The lines, telling ``on_bytes`` about every 64 KB read (characters, close enough)."""
+    seen = 0
+    for line in lines:
+        seen += len(line)
+        if seen >= 65_536:
+            on_bytes(seen)
+            seen = 0
+        yield line
+    on_bytes(seen)
 
 
 def _json_row(line: str) -> dict[str, str]:

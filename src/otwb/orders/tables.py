@@ -72,7 +72,6 @@ orders = Table(
     UniqueConstraint("tenant_id", "channel", "reference"),
 )
 Index("ix_orders_tenant_status", orders.c.tenant_id, orders.c.status)
-Index("ix_orders_tenant_placed", orders.c.tenant_id, orders.c.placed_at)
 
 order_lines = Table(
     "order_lines",

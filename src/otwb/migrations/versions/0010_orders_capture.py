@@ -139,7 +139,6 @@ def upgrade() -> None:
             sa.Column("channel", sa.String(length=30), server_default="api", nullable=False)
         )
         batch_op.add_column(sa.Column("hold_reason", sa.String(length=100), nullable=True))
-        batch_op.create_index("ix_orders_tenant_placed", ["tenant_id", "placed_at"], unique=False)
         batch_op.create_unique_constraint(
             batch_op.f("uq_orders_tenant_id_channel_reference"),
             ["tenant_id", "channel", "reference"],
@@ -160,7 +159,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("uq_orders_tenant_id_channel_reference"), type_="unique"
         )
-        batch_op.drop_index("ix_orders_tenant_placed")
         batch_op.drop_column("hold_reason")
         batch_op.drop_column("channel")
 
