@@ -64,10 +64,16 @@ def _temperature(i: int) -> T:
     return T.FROZEN if i % 20 == 0 else T.CHILLED if i % 10 == 5 else T.AMBIENT
 
 
-def _units(demand: float, front: bool, fast: bool) -> int:
-    """A front site holds 50 % of a fast mover's expected demand; the central 15 % of a fast
-    mover's and 150 % of a slow mover's (which only it keeps)."""
-    share = 0.5 if front else 0.15 if fast else 1.5
+def _units(demand: float, front: bool, fast: bool, temp: T) -> int:
+    """A front site holds 50 % of a fast mover's expected demand; the central 40 % of an
+    ambient fast mover's (the fronts hold the rest), 100 % of a cold one's and 150 % of a slow
+    mover's (which only it keeps)."""
+    if front:
+        share = 0.5
+    elif fast:
+        share = 0.4 if temp is T.AMBIENT else 1.0
+    else:
+        share = 1.5
     return max(int(demand * share), 5)
 
 
@@ -99,7 +105,9 @@ def prepare(db: Database, n_orders: int, batch: int, seed: int) -> tuple[Runtime
                 uow(), w.id, [f"{code}-{temp.value[:1]}{i:04d}" for i in range(len(mine))], temp
             )
             receipts += [
-                warehouse.DirectReceipt(b.id, codes[i], _units(demand[i], front, i < SKUS // 5))
+                warehouse.DirectReceipt(
+                    b.id, codes[i], _units(demand[i], front, i < SKUS // 5, temp)
+                )
                 for i, b in zip(mine, bins, strict=True)
             ]
         warehouse.receive_stocks(uow(), receipts, "opening stock")

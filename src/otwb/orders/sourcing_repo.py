@@ -53,11 +53,46 @@ class PlanPart:
     lines: tuple[PlanLine, ...]
 
 
+# Hot-path statements, built once (sourcing and W's reports run them for every batch).
+_SITE_COSTS = select(sourcing_sites).where(sourcing_sites.c.tenant_id == bindparam("b_tenant"))
+_POLICIES = select(
+    sourcing_policies.c.customer_id, sourcing_policies.c.order_id, sourcing_policies.c.policy
+).where(
+    sourcing_policies.c.tenant_id == bindparam("b_tenant"),
+    sourcing_policies.c.customer_id.in_(bindparam("b_customers", expanding=True))
+    | sourcing_policies.c.order_id.in_(bindparam("b_orders", expanding=True)),
+)
+_PLANS_OF = select(sourcing_plans.c.id).where(
+    sourcing_plans.c.tenant_id == bindparam("b_tenant"),
+    sourcing_plans.c.order_id.in_(bindparam("b_orders", expanding=True)),
+)
+_DELETE_LINES = delete(sourcing_plan_lines).where(sourcing_plan_lines.c.plan_id.in_(_PLANS_OF))
+_DELETE_PLANS = delete(sourcing_plans).where(
+    sourcing_plans.c.tenant_id == bindparam("b_tenant"),
+    sourcing_plans.c.order_id.in_(bindparam("b_orders", expanding=True)),
+)
+_LOCK_SPLIT = (
+    select(
+        sourcing_plans.c.id,
+        sourcing_plans.c.order_id,
+        sourcing_plans.c.warehouse_id,
+        sourcing_plans.c.stage,
+    )
+    .where(
+        sourcing_plans.c.tenant_id == bindparam("b_tenant"),
+        sourcing_plans.c.order_id.in_(bindparam("b_orders", expanding=True)),
+        sourcing_plans.c.outcome == SourcingOutcome.SPLIT.value,
+    )
+    .order_by(sourcing_plans.c.id)
+    .with_for_update()
+)
+_INSERT_PLANS = insert(sourcing_plans)
+_INSERT_LINES = insert(sourcing_plan_lines)
+
+
 # -- cost parameters and policies -------------------------------------------------------------
 def site_costs(uow: UnitOfWork) -> dict[WarehouseId, SiteCosts]:
-    rows = uow.conn.execute(
-        select(sourcing_sites).where(sourcing_sites.c.tenant_id == uow.tenant_id)
-    ).all()
+    rows = uow.conn.execute(_SITE_COSTS, {"b_tenant": uow.tenant_id}).all()
     return {
         WarehouseId(r.warehouse_id): SiteCosts(
             WarehouseId(r.warehouse_id), r.handling_cost, r.cost_per_km, r.currency
@@ -93,13 +128,13 @@ def policies(
     uow: UnitOfWork, customer_ids: Iterable[CustomerId], order_ids: Iterable[OrderId]
 ) -> tuple[dict[CustomerId, SourcingPolicy], dict[OrderId, SourcingPolicy]]:
     """The policies set for these customers, and for these orders (which take precedence)."""
-    p = sourcing_policies
     rows = uow.conn.execute(
-        select(p.c.customer_id, p.c.order_id, p.c.policy).where(
-            p.c.tenant_id == uow.tenant_id,
-            p.c.customer_id.in_(sorted(set(customer_ids)))
-            | p.c.order_id.in_(sorted(set(order_ids))),
-        )
+        _POLICIES,
+        {
+            "b_tenant": uow.tenant_id,
+            "b_customers": sorted(set(customer_ids)),
+            "b_orders": sorted(set(order_ids)),
+        },
     ).all()
     by_customer = {
         CustomerId(r.customer_id): SourcingPolicy(r.policy) for r in rows if r.customer_id
@@ -140,15 +175,9 @@ def save_policy(
 # -- plans ------------------------------------------------------------------------------------
 def forget_plans(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> None:
     """Delete these orders' plans (they are sourced again; an amendment replaces their lines)."""
-    old = select(sourcing_plans.c.id).where(
-        sourcing_plans.c.tenant_id == uow.tenant_id, sourcing_plans.c.order_id.in_(order_ids)
-    )
-    uow.conn.execute(delete(sourcing_plan_lines).where(sourcing_plan_lines.c.plan_id.in_(old)))
-    uow.conn.execute(
-        delete(sourcing_plans).where(
-            sourcing_plans.c.tenant_id == uow.tenant_id, sourcing_plans.c.order_id.in_(order_ids)
-        )
-    )
+    old = {"b_tenant": uow.tenant_id, "b_orders": list(order_ids)}
+    uow.conn.execute(_DELETE_LINES, old)
+    uow.conn.execute(_DELETE_PLANS, old)
 
 
 def replace_plans(
@@ -208,9 +237,9 @@ def replace_plans(
                 }
                 for k, x in enumerate(part.lines, start=1)
             )
-    uow.conn.execute(insert(sourcing_plans), parts)
+    uow.conn.execute(_INSERT_PLANS, parts)
     if lines:
-        uow.conn.execute(insert(sourcing_plan_lines), lines)
+        uow.conn.execute(_INSERT_LINES, lines)
 
 
 def plan_of(uow: UnitOfWork, order_id: OrderId) -> list[PlanPart]:
@@ -258,21 +287,7 @@ def lock_split_parts(
     wanted = sorted(set(order_ids))
     if not wanted:
         return {}
-    rows = uow.conn.execute(
-        select(
-            sourcing_plans.c.id,
-            sourcing_plans.c.order_id,
-            sourcing_plans.c.warehouse_id,
-            sourcing_plans.c.stage,
-        )
-        .where(
-            sourcing_plans.c.tenant_id == uow.tenant_id,
-            sourcing_plans.c.order_id.in_(wanted),
-            sourcing_plans.c.outcome == SourcingOutcome.SPLIT.value,
-        )
-        .order_by(sourcing_plans.c.id)
-        .with_for_update()
-    ).all()
+    rows = uow.conn.execute(_LOCK_SPLIT, {"b_tenant": uow.tenant_id, "b_orders": wanted}).all()
     out: dict[OrderId, dict[WarehouseId, tuple[str, PartStage]]] = {}
     for r in rows:
         out.setdefault(OrderId(r.order_id), {})[WarehouseId(r.warehouse_id)] = (

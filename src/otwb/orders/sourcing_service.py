@@ -142,13 +142,16 @@ def _sites(uow: UnitOfWork) -> list[Site]:
 
 def _sourced(order: Order, plan: SourcingPlan, release: Release) -> OrderSourced:
     a = order.ship_to
-    by_id = {x.id: x for x in order.lines}
+    # The order's lines were validated when it was placed: the payloads are built as they are.
+    by_id = {
+        x.id: PlacedLine.model_construct(
+            line_id=x.id, line_no=x.line_no, sku=x.sku, quantity=x.quantity
+        )
+        for x in order.lines
+    }
 
     def placed(line_ids: Sequence[OrderLineId]) -> tuple[PlacedLine, ...]:
-        return tuple(
-            PlacedLine(line_id=x.id, line_no=x.line_no, sku=x.sku, quantity=x.quantity)
-            for x in (by_id[i] for i in line_ids)
-        )
+        return tuple(by_id[i] for i in line_ids)
 
     parts = [
         SourcedPart(warehouse_id=p.warehouse_id, lines=placed([x.line_id for x in p.lines]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import WarehouseId
@@ -31,26 +31,49 @@ class NetworkSite:
     """The temperature classes of the warehouse's pick and reserve zones."""
 
 
+# Hot-path statements, built once (sourcing runs them for every batch of orders).
+_KEPT = (
+    select(zones.c.warehouse_id, zones.c.temperature_class)
+    .where(zones.c.tenant_id == bindparam("b_tenant"), zones.c.role != ZoneRole.STAGING.value)
+    .distinct()
+)
+_SITES = (
+    select(
+        warehouses.c.id, warehouses.c.code, warehouses.c.kind, warehouses.c.lat, warehouses.c.lon
+    )
+    .where(warehouses.c.tenant_id == bindparam("b_tenant"))
+    .order_by(warehouses.c.code)
+)
+_SKU_TEMPERATURES = select(skus.c.code, skus.c.temperature_class).where(
+    skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
+)
+_AVAILABLE = (
+    select(stock.c.warehouse_id, skus.c.code, func.sum(stock.c.on_hand - stock.c.allocated))
+    .join(skus, skus.c.id == stock.c.sku_id)
+    .join(locations, locations.c.id == stock.c.location_id)
+    .join(zones, zones.c.id == locations.c.zone_id)
+    .outerjoin(lots, lots.c.id == stock.c.lot_id)
+    .where(
+        stock.c.tenant_id == bindparam("b_tenant"),
+        skus.c.tenant_id == bindparam("b_tenant"),
+        skus.c.code.in_(bindparam("b_codes", expanding=True)),
+        stock.c.on_hand > stock.c.allocated,
+        zones.c.role != ZoneRole.STAGING.value,
+        or_(
+            stock.c.lot_id.is_(None),
+            (lots.c.status == LotStatus.RELEASED.value)
+            & or_(lots.c.expires_on.is_(None), lots.c.expires_on > bindparam("b_today")),
+        ),
+    )
+    .group_by(stock.c.warehouse_id, skus.c.code)
+)
+
+
 def network(uow: UnitOfWork) -> list[NetworkSite]:
     """The tenant's warehouses, with the temperature classes they can keep goods at."""
     kept: dict[str, set[TemperatureClass]] = {}
-    for wid, temp in uow.conn.execute(
-        select(zones.c.warehouse_id, zones.c.temperature_class)
-        .where(zones.c.tenant_id == uow.tenant_id, zones.c.role != ZoneRole.STAGING.value)
-        .distinct()
-    ):
+    for wid, temp in uow.conn.execute(_KEPT, {"b_tenant": uow.tenant_id}):
         kept.setdefault(wid, set()).add(TemperatureClass(temp))
-    rows = uow.conn.execute(
-        select(
-            warehouses.c.id,
-            warehouses.c.code,
-            warehouses.c.kind,
-            warehouses.c.lat,
-            warehouses.c.lon,
-        )
-        .where(warehouses.c.tenant_id == uow.tenant_id)
-        .order_by(warehouses.c.code)
-    ).all()
     return [
         NetworkSite(
             WarehouseId(r.id),
@@ -59,7 +82,7 @@ def network(uow: UnitOfWork) -> list[NetworkSite]:
             GeoPoint(r.lat, r.lon),
             frozenset(kept.get(r.id, ())),
         )
-        for r in rows
+        for r in uow.conn.execute(_SITES, {"b_tenant": uow.tenant_id})
     ]
 
 
@@ -67,14 +90,8 @@ def sku_temperatures(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, Tempera
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    return {
-        code: TemperatureClass(temp)
-        for code, temp in uow.conn.execute(
-            select(skus.c.code, skus.c.temperature_class).where(
-                skus.c.tenant_id == uow.tenant_id, skus.c.code.in_(wanted)
-            )
-        )
-    }
+    rows = uow.conn.execute(_SKU_TEMPERATURES, {"b_tenant": uow.tenant_id, "b_codes": wanted})
+    return {code: TemperatureClass(temp) for code, temp in rows}
 
 
 def available_to_promise(
@@ -86,29 +103,8 @@ def available_to_promise(
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    today = uow.clock.now().date()
     rows = uow.conn.execute(
-        select(
-            stock.c.warehouse_id,
-            skus.c.code,
-            func.sum(stock.c.on_hand - stock.c.allocated),
-        )
-        .join(skus, skus.c.id == stock.c.sku_id)
-        .join(locations, locations.c.id == stock.c.location_id)
-        .join(zones, zones.c.id == locations.c.zone_id)
-        .outerjoin(lots, lots.c.id == stock.c.lot_id)
-        .where(
-            stock.c.tenant_id == uow.tenant_id,
-            skus.c.tenant_id == uow.tenant_id,
-            skus.c.code.in_(wanted),
-            stock.c.on_hand > stock.c.allocated,
-            zones.c.role != ZoneRole.STAGING.value,
-            or_(
-                stock.c.lot_id.is_(None),
-                (lots.c.status == LotStatus.RELEASED.value)
-                & or_(lots.c.expires_on.is_(None), lots.c.expires_on > today),
-            ),
-        )
-        .group_by(stock.c.warehouse_id, skus.c.code)
-    ).all()
+        _AVAILABLE,
+        {"b_tenant": uow.tenant_id, "b_codes": wanted, "b_today": uow.clock.now().date()},
+    )
     return {(WarehouseId(w), code): int(units) for w, code, units in rows}
