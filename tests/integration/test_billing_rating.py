@@ -18,6 +18,7 @@ from otwb.platform.errors import Conflict, InvalidInput
 from otwb.platform.ids import CustomerId, OrderId, ShipmentId
 from otwb.platform.values import TemperatureClass
 from otwb.warehouse import service as warehouse
+from otwb.warehouse.events import GoodsReceived, OrderPacked, PackedParcel, ReceiptLine
 from tests import factories
 from tests.factories import UowFactory
 
@@ -268,3 +269,50 @@ def test_rerating_twice_is_idempotent(
         (D(n) * new_price).quantize(D("0.01"), "ROUND_HALF_UP") for n in picks if n
     )
     assert total >= 0
+
+
+def test_packing_and_receiving_events_become_handling_charges(uow) -> None:
+    customer = factories.customer(uow).id
+    rate_card(uow, customer, [R("parcel", price="0.80"), R("inbound_line", price="0.65")])
+    site = factories.site(uow, bins=1)
+    warehouse.create_skus(uow(), [warehouse.NewSku("CONS", "C", 1.0, 0.01, owner_id=customer)])
+    warehouse.receive_stock(uow(), site.locations[0].id, "CONS", 50)  # StockReceived
+    order = factories.place(uow, customer, [("CONS", 2)])
+    with uow() as u:
+        u.record(
+            OrderPacked(
+                order_id=order.id,
+                warehouse_id=site.warehouse.id,
+                parcels=(
+                    PackedParcel(seq=1, weight_kg=1.0, volume_m3=0.01),
+                    PackedParcel(seq=2, weight_kg=1.0, volume_m3=0.01),
+                ),
+            )
+        )
+        u.record(
+            GoodsReceived(
+                asn_id="asn_1",
+                warehouse_id=site.warehouse.id,
+                lines=(
+                    ReceiptLine(line_no=1, sku="CONS", lot=None, expected=5, received=5, damaged=0),
+                    ReceiptLine(line_no=2, sku="CONS", lot=None, expected=5, received=0, damaged=0),
+                ),
+                putaway_tasks=1,
+            )
+        )
+        u.commit()
+    charged = {
+        (c.basis, c.source_type): (c.quantity, c.amount)
+        for c in service.list_charges(uow(), customer_id=CustomerId(customer))
+    }
+    assert charged == {
+        (Basis.PARCEL, SourceType.ORDER): (D(2), D("1.60")),
+        (Basis.INBOUND_LINE, SourceType.RECEIPT): (D(1), D("0.65")),  # each receipt line alike
+    }
+    receipts = [
+        c.source_id
+        for c in service.list_charges(uow(), customer_id=CustomerId(customer))
+        if c.basis is Basis.INBOUND_LINE
+    ]
+    assert len(receipts) == 2
+    assert "asn_1:1" in receipts  # line 2 received nothing: not charged

@@ -10,8 +10,8 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from otwb.billing import service as billing
-from otwb.billing.charge_repo import Price, RatingChange, RerateRun
 from otwb.billing.charges import Basis, Charge, ChargeKind, ChargeStatus, SourceType
+from otwb.billing.rerating_repo import Price, RatingChange, RerateRun
 from otwb.billing.tariff import MinimumScope, Rule, Tariff
 from otwb.platform.ids import CustomerId
 

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
 
-from otwb.billing import charge_repo, tariff_repo
+from otwb.billing import charge_repo, rerating_repo, tariff_repo
 from otwb.billing.adjustments import (
     ADJUSTMENT_BASES,
     Adjustment,
@@ -26,7 +26,7 @@ from otwb.billing.adjustments import (
     adjustments,
     period_source,
 )
-from otwb.billing.charge_repo import ChargeFilter, Price, RatingChange, RerateRun, price_of
+from otwb.billing.charge_repo import ChargeFilter
 from otwb.billing.charges import (
     KIND_OF,
     TRANSPORT_BASES,
@@ -39,6 +39,7 @@ from otwb.billing.charges import (
 from otwb.billing.invoice import Period
 from otwb.billing.numbers import start_of
 from otwb.billing.rating import SURCHARGES, CompiledTariff
+from otwb.billing.rerating_repo import Price, RatingChange, RerateRun, price_of
 from otwb.billing.service import rerated
 from otwb.billing.tariff import Tariff, applicable_tariff
 from otwb.platform.errors import InvalidInput, NotFound
@@ -139,7 +140,7 @@ def rerate(
             run.changed,
             run.credit_notes_needed,
         )
-        charge_repo.insert_run(uow, result, run.changes)
+        rerating_repo.insert_run(uow, result, run.changes)
         uow.commit()
     return RerateResult(result, run.changes)
 
@@ -199,7 +200,7 @@ def apply_adjustments(
             run.changed + created,
             run.credit_notes_needed,
         )
-        charge_repo.insert_run(uow, result, run.changes)
+        rerating_repo.insert_run(uow, result, run.changes)
         uow.commit()
     return RerateResult(result, run.changes)
 
@@ -290,16 +291,16 @@ def _adjustment(uow: UnitOfWork, customer: CustomerId, a: Adjustment, r: Rating)
 
 def list_runs(uow: UnitOfWork, limit: int = 100) -> list[RerateRun]:
     with uow:
-        return charge_repo.list_runs(uow, limit)
+        return rerating_repo.list_runs(uow, limit)
 
 
 def run_changes(uow: UnitOfWork, run_id: str) -> tuple[RerateRun, list[RatingChange]]:
     """A re-rating run and every change it made or found (the audit)."""
     with uow:
-        run = charge_repo.get_run(uow, run_id)
+        run = rerating_repo.get_run(uow, run_id)
         if run is None:
             raise NotFound(f"no re-rating run {run_id}")
-        return run, charge_repo.list_changes(uow, run_id)
+        return run, rerating_repo.list_changes(uow, run_id)
 
 
 __all__ = ["Price", "RerateResult", "apply_adjustments", "list_runs", "rerate", "run_changes"]
