@@ -194,6 +194,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("tax_rate", Amount(precision=10, scale=4), nullable=True))
         batch_op.add_column(sa.Column("tax", Amount(precision=28, scale=4), nullable=True))
         batch_op.add_column(sa.Column("credited_line_no", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("service", sa.String(length=32), server_default="", nullable=False)
+        )
         batch_op.drop_constraint(op.f("ck_invoice_lines_counts"), type_="check")
         batch_op.drop_constraint(op.f("ck_invoice_lines_not_negative"), type_="check")
 
@@ -321,6 +324,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_invoice_lines_rate_positive"), type_="check")
         batch_op.drop_constraint(op.f("ck_invoice_lines_tax_rate_not_negative"), type_="check")
         for name in (
+            "service",
             "credited_line_no",
             "tax",
             "tax_rate",
