@@ -4,8 +4,8 @@ exchange rates and customers' billing currencies.
 * ``invoices`` become invoices *or* credit notes (``doc_type``, ``series``), drafts without a
   number, with payment, void and credit-note columns; the invoice-level tax rate and tax tariff
   move to the lines.
-* ``invoice_lines`` gain the charges' currency and amount, the exchange rate used, and their
-  own tax rate and tax. Existing lines get their invoice's tax rate; their tax is the line's
+* ``invoice_lines`` gain the charges' currency and amount, the exchange rate used, the named
+  value-added service, and their own tax rate and tax. Existing lines get their invoice's tax rate; their tax is the line's
   amount x that rate rounded half-up, with the invoice's rounding remainder on its largest line,
   so every existing invoice keeps its subtotal, tax and total to the cent.
 * ``invoice_counters`` are per series (existing counters become the ``INV`` series').
