@@ -57,6 +57,7 @@ class InvoiceLineOut(BaseModel):
     tax_rate: Decimal
     tax: Decimal
     credited_line_no: int | None
+    service: str = Field(description="The named value-added service; '' for the others")
 
 
 class InvoiceOut(BaseModel):
@@ -122,6 +123,7 @@ class InvoiceOut(BaseModel):
                     tax_rate=x.tax_rate,
                     tax=x.tax,
                     credited_line_no=x.credited_line_no,
+                    service=x.service,
                 )
                 for x in i.lines
             ],

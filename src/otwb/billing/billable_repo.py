@@ -70,7 +70,17 @@ def billable_totals(
     """The rated, uninvoiced charges of the period, summed per customer, service (kind,
     basis), currency and their tariff's tax rate."""
     tax_rate = tariffs.c.tax_rate
-    group = [charges.c.customer_id, charges.c.kind, charges.c.basis, charges.c.currency, tax_rate]
+    # a value-added line names its service (rate cards' ``service`` column, where it exists)
+    named = charges.c.get("service")
+    service = (named if named is not None else literal("")).label("service")
+    group = [
+        charges.c.customer_id,
+        charges.c.kind,
+        charges.c.basis,
+        charges.c.currency,
+        tax_rate,
+        service,
+    ]
     rows = uow.conn.execute(
         select(
             *group,
@@ -93,6 +103,7 @@ def billable_totals(
             quantity=_exact(r.quantity, QUANTITY_SCALE, uow.dialect),
             amount=_exact(r.amount, AMOUNT_SCALE, uow.dialect),
             charges=int(r.n),
+            service=r.service or "",
         )
         for r in rows
     ]

@@ -64,6 +64,7 @@ def _reverse(
         tax=-tax,
         charges=0,
         credited_line_no=line.line_no,
+        service=line.service,
     )
 
 

@@ -1,8 +1,8 @@
 """The invoice domain: pure data and rules, no I/O (the use cases are in ``invoicing.py``).
 
 A billing run groups one customer's rated, uninvoiced charges of a period into one **draft**
-per billing currency, with one line per service -- (kind, basis), the charges' currency and
-their tariff's tax rate. Each line is reproducible from its charges:
+per billing currency, with one line per service -- (kind, basis, named service), the charges'
+currency and their tariff's tax rate. Each line is reproducible from its charges:
 
 * ``quantity`` = the sum of their quantities; ``charge_amount`` = the sum of their amounts
   (each already rounded at the charge);
@@ -88,6 +88,8 @@ class ServiceTotal:
     quantity: Decimal
     amount: Decimal
     charges: int
+    service: str = ""
+    """The named service of a value-added line (``installation``); '' for the others."""
 
 
 def service_totals(
@@ -97,19 +99,27 @@ def service_totals(
 
     ``tax_rates`` maps a tariff id to its tax rate; unrated charges are not billable.
     """
-    sums: dict[tuple[CustomerId, ChargeKind, Basis, str, Decimal], list[Decimal | int]] = (
+    sums: dict[tuple[CustomerId, ChargeKind, Basis, str, Decimal, str], list[Decimal | int]] = (
         defaultdict(lambda: [Decimal(0), Decimal(0), 0])
     )
     for c in charges:
         if c.rating is None:
             raise InvalidInput("unrated charges cannot be invoiced")
-        key = (c.customer_id, c.kind, c.basis, c.rating.currency, tax_rates[c.rating.tariff_id])
+        service = str(getattr(c, "service", ""))  # named value-added services have one
+        key = (
+            c.customer_id,
+            c.kind,
+            c.basis,
+            c.rating.currency,
+            tax_rates[c.rating.tariff_id],
+            service,
+        )
         acc = sums[key]
         acc[0] = Decimal(acc[0]) + c.quantity
         acc[1] = Decimal(acc[1]) + c.rating.amount
         acc[2] = int(acc[2]) + 1
     return [
-        ServiceTotal(k[0], k[1], k[2], k[3], k[4], Decimal(v[0]), Decimal(v[1]), int(v[2]))
+        ServiceTotal(k[0], k[1], k[2], k[3], k[4], Decimal(v[0]), Decimal(v[1]), int(v[2]), k[5])
         for k, v in sums.items()
     ]
 
@@ -130,6 +140,7 @@ class InvoiceLine:
     tax: Decimal
     charges: int
     credited_line_no: int | None = None
+    service: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -174,12 +185,14 @@ class Invoice:
         return self.total + self.credited - (self.paid_amount or 0)
 
 
-def describe(kind: ChargeKind, basis: Basis) -> str:
-    return DESCRIPTIONS.get(basis) or f"{kind.value.capitalize()} ({basis.value})"
+def describe(kind: ChargeKind, basis: Basis, service: str = "") -> str:
+    text = DESCRIPTIONS.get(basis) or f"{kind.value.capitalize()} ({basis.value})"
+    return f"{service}: {text}" if service else text
 
 
-def _line_order(t: ServiceTotal) -> tuple[int, int, str, Decimal]:
-    return (list(ChargeKind).index(t.kind), list(Basis).index(t.basis), t.currency, t.tax_rate)
+def _line_order(t: ServiceTotal) -> tuple[int, int, str, str, Decimal]:
+    kinds, bases = list(ChargeKind), list(Basis)
+    return (kinds.index(t.kind), bases.index(t.basis), t.service, t.currency, t.tax_rate)
 
 
 def invoice_lines(
@@ -203,7 +216,7 @@ def invoice_lines(
                 line_no=number,
                 kind=t.kind,
                 basis=t.basis,
-                description=describe(t.kind, t.basis),
+                description=describe(t.kind, t.basis, t.service),
                 quantity=plain(t.quantity),
                 charge_currency=t.currency,
                 charge_amount=t.amount.quantize(minor_unit(t.currency)),
@@ -212,6 +225,7 @@ def invoice_lines(
                 tax_rate=plain(t.tax_rate),
                 tax=round_money(product(amount, t.tax_rate), currency),
                 charges=t.charges,
+                service=t.service,
             )
         )
     return tuple(lines)

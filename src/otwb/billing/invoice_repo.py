@@ -109,6 +109,7 @@ def insert_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
                 "tax": x.tax,
                 "charge_count": x.charges,
                 "credited_line_no": x.credited_line_no,
+                "service": x.service,
             }
             for x in invoice.lines
         ],
@@ -195,6 +196,7 @@ def _line(r: Any, unit: Decimal) -> InvoiceLine:
         tax=r.tax.quantize(unit),
         charges=r.charge_count,
         credited_line_no=r.credited_line_no,
+        service=r.service,
     )
 
 

@@ -123,6 +123,7 @@ invoice_lines = Table(
     Column("tax", _money(), nullable=False),
     Column("charge_count", Integer, nullable=False),
     Column("credited_line_no", Integer),  # on a credit note: the invoice line it reverses
+    Column("service", String(32), nullable=False, server_default=""),  # a named VAS
     PrimaryKeyConstraint("invoice_id", "line_no"),
     CheckConstraint("line_no >= 1 AND charge_count >= 0", name="counts"),
     CheckConstraint(f"{_real('exchange_rate')} > 0", name="rate_positive"),

@@ -17,6 +17,7 @@ from otwb.billing.invoice import (
     InvoiceStatus,
     MissingExchangeRate,
     Period,
+    ServiceTotal,
     document_number,
     draft,
     ensure_draft,
@@ -56,6 +57,19 @@ KIND = {
     Basis.DROP: ChargeKind.TRANSPORT,
     Basis.UNIT_DAY: ChargeKind.STORAGE,
 }
+
+
+UNRATED = Charge(
+    ChargeId("chg_u"),
+    ACME,
+    ChargeKind.HANDLING,
+    Basis.LINE,
+    SourceType.ORDER,
+    "o",
+    Decimal(1),
+    ChargeStatus.UNRATED,
+    AT,
+)
 
 
 def charge(
@@ -174,6 +188,25 @@ def test_each_tax_rate_gets_its_own_line_of_a_service() -> None:
     assert invoice.tax == Decimal("2.28")
 
 
+def test_each_named_service_gets_its_own_line() -> None:
+    def vas(service: str, amount: str, n: int) -> ServiceTotal:
+        return ServiceTotal(
+            ACME, ChargeKind.HANDLING, Basis.LINE, "EUR", Decimal("0.2"), Decimal(n),
+            Decimal(amount), n, service,
+        )  # fmt: skip
+
+    lines = invoice_lines(
+        [vas("labelling", "12.00", 3), vas("", "4.50", 10), vas("installation", "80.00", 1)],
+        "EUR",
+        {},
+    )
+    assert [(x.service, x.description, x.amount, x.charges) for x in lines] == [
+        ("", "Handling (order lines picked)", Decimal("4.50"), 10),
+        ("installation", "installation: Handling (order lines picked)", Decimal("80.00"), 1),
+        ("labelling", "labelling: Handling (order lines picked)", Decimal("12.00"), 3),
+    ]
+
+
 def test_charges_in_another_currency_are_converted_at_the_given_rate() -> None:
     charges = [charge(1, Basis.LINE, "3", "0.45"), charge(2, Basis.DROP, "1", "3.50")]
     invoice = build(charges, currency="USD", rates={"EUR": Decimal("1.0842")})
@@ -213,17 +246,7 @@ def test_a_discount_line_is_negative_but_an_invoice_total_is_not() -> None:
 def test_an_invoice_refuses_what_it_cannot_cover() -> None:
     with pytest.raises(InvalidInput, match="at least one line"):
         build([])
-    unrated = Charge(
-        ChargeId("chg_u"),
-        ACME,
-        ChargeKind.HANDLING,
-        Basis.LINE,
-        SourceType.ORDER,
-        "o",
-        Decimal(1),
-        ChargeStatus.UNRATED,
-        AT,
-    )
+    unrated = UNRATED
     with pytest.raises(InvalidInput, match="unrated"):
         build([charge(1, Basis.LINE, "1", "1"), unrated])
 
@@ -267,17 +290,7 @@ def test_the_summary_adds_issued_invoices_per_currency_and_revenue_per_kind() ->
     handled = charge(1, Basis.LINE, "3", "0.45")  # 1.35
     delivered = charge(2, Basis.DROP, "1", "3.50")  # 3.50
     stored = charge(3, Basis.UNIT_DAY, "100", "0.02")  # 2.00, left uninvoiced
-    unrated = Charge(
-        ChargeId("chg_u"),
-        ACME,
-        ChargeKind.HANDLING,
-        Basis.LINE,
-        SourceType.ORDER,
-        "o",
-        Decimal(1),
-        ChargeStatus.UNRATED,
-        AT,
-    )
+    unrated = UNRATED
     invoice = replace(
         build([handled, delivered]), status=InvoiceStatus.ISSUED, number="INV-2026-000001"
     )
@@ -311,7 +324,9 @@ fx_rates = st.decimals(
     min_value=Decimal("0.0001"), max_value=500, places=4, allow_nan=False, allow_infinity=False
 )
 charge_specs = st.lists(
-    st.tuples(st.sampled_from(list(KIND)), quantities, prices, st.sampled_from(["trf_1", "trf_2"])),
+    st.tuples(
+        st.sampled_from(list(SOURCE)), quantities, prices, st.sampled_from(["trf_1", "trf_2"])
+    ),
     min_size=1,
     max_size=40,
 )

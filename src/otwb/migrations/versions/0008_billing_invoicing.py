@@ -4,8 +4,8 @@ exchange rates and customers' billing currencies.
 * ``invoices`` become invoices *or* credit notes (``doc_type``, ``series``), drafts without a
   number, with payment, void and credit-note columns; the invoice-level tax rate and tax tariff
   move to the lines.
-* ``invoice_lines`` gain the charges' currency and amount, the exchange rate used, and their
-  own tax rate and tax. Existing lines get their invoice's tax rate; their tax is the line's
+* ``invoice_lines`` gain the charges' currency and amount, the exchange rate used, the named
+  value-added service, and their own tax rate and tax. Existing lines get their invoice's tax rate; their tax is the line's
   amount x that rate rounded half-up, with the invoice's rounding remainder on its largest line,
   so every existing invoice keeps its subtotal, tax and total to the cent.
 * ``invoice_counters`` are per series (existing counters become the ``INV`` series').
@@ -194,6 +194,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("tax_rate", Amount(precision=10, scale=4), nullable=True))
         batch_op.add_column(sa.Column("tax", Amount(precision=28, scale=4), nullable=True))
         batch_op.add_column(sa.Column("credited_line_no", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("service", sa.String(length=32), server_default="", nullable=False)
+        )
         batch_op.drop_constraint(op.f("ck_invoice_lines_counts"), type_="check")
         batch_op.drop_constraint(op.f("ck_invoice_lines_not_negative"), type_="check")
 
@@ -321,6 +324,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_invoice_lines_rate_positive"), type_="check")
         batch_op.drop_constraint(op.f("ck_invoice_lines_tax_rate_not_negative"), type_="check")
         for name in (
+            "service",
             "credited_line_no",
             "tax",
             "tax_rate",
