@@ -1,5 +1,6 @@
 """A carrier line is never paid twice, on SQLite and on PostgreSQL (real threads, real commits):
-self-billing runs race an audited invoice's payable for the same twenty due shipments."""
+self-billing runs of twenty lines due on accepted delivery race the approval and payable of the
+carrier's invoice for the same shipments. Whatever the interleaving, one payable pays them."""
 
 from __future__ import annotations
 
@@ -29,11 +30,11 @@ def test_settlement_runs_and_an_invoice_payable_race_for_the_same_lines(runtime,
         accepted(uow, carrier, shipment)
         rows.append(f"D-1,2026-11-30,DHL-{n:03},{10 + n}.50,EUR")
     invoice = settlement.import_carrier_invoice(uow(), carrier, "\n".join(rows)).invoice
-    settlement.approve_all(uow(), invoice.id)
     assert len(settlement.list_expected(uow(), carrier, PayableStatus.DUE)) == SHIPMENTS
 
     def work(i: int) -> CarrierPayable:
         if i == THREADS - 1:
+            settlement.approve_all(uow(), invoice.id)
             return settlement.produce_payable(uow(), invoice.id)
         return settlement.settle_due(uow(), carrier)
 

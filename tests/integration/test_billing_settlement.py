@@ -195,6 +195,11 @@ def test_pay_on_accepted_delivery_makes_the_line_due_once(uow, runtime: Runtime)
     runtime.bus.dispatch_pending(runtime)
     assert len(settlement.list_expected(uow(), status=PayableStatus.DUE)) == 1
 
+    # TNT's line approved on its invoice is due too, but paid by that invoice's payable.
+    tnt = "invoice_number,date,tracking_number,amount,currency\nT-1,2026-11-30,TNT-1,30.00,EUR\n"
+    settlement.approve_all(uow(), settlement.import_carrier_invoice(uow(), oid, tnt).invoice.id)
+    with pytest.raises(Conflict):
+        settlement.settle_due(uow(), oid)
     payable = settlement.settle_due(uow(), cid)
     assert (payable.total, payable.lines, payable.invoice_id) == (Decimal("22.00"), 1, None)
     with pytest.raises(Conflict):

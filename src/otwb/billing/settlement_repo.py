@@ -167,8 +167,11 @@ def list_expected(
     status: PayableStatus | None = None,
     between: tuple[datetime, datetime] | None = None,
     payable_id: str | None = None,
+    due_reason: DueReason | None = None,
 ) -> list[ExpectedPayable]:
     query = _expected_query(uow)
+    if due_reason is not None:
+        query = query.where(expected_payables.c.due_reason == due_reason.value)
     if payable_id is not None:
         query = query.where(expected_payables.c.payable_id == payable_id)
     if carrier_id is not None:

@@ -330,10 +330,14 @@ def produce_payable(uow: UnitOfWork, invoice_id: str) -> CarrierPayable:
 
 
 def settle_due(uow: UnitOfWork, carrier_id: CarrierId) -> CarrierPayable:
-    """Self-billing: one payable of every due, unpaid line of the carrier, at the due amount."""
+    """Self-billing under the pay-on-delivery rule: one payable of the carrier's lines made due
+    by an accepted delivery and not yet paid, at the due amount. (Lines approved on an invoice
+    are paid by that invoice's payable.)"""
     with uow:
         _known_carrier(uow, carrier_id)
-        due = repo.list_expected(uow, carrier_id, PayableStatus.DUE)
+        due = repo.list_expected(
+            uow, carrier_id, PayableStatus.DUE, due_reason=DueReason.DELIVERY_ACCEPTED
+        )
         if not due:
             raise Conflict(f"carrier {carrier_id} has no due line to settle")
         currencies = {p.currency for p in due}
