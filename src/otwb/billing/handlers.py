@@ -5,7 +5,8 @@
   handling per inbound line, charged to the SKU's consignment owner (the tenant's own goods
   are not charged);
 * ``ShipmentDelivered`` -> transport (per kg, kg·km, drop, pallet, zone x weight) and its
-  surcharges.
+  surcharges; and the value-added services of the order's delivery options (installation,
+  cash on delivery: O's ``delivery_services``), charged once per order when it is delivered.
 
 Each charge is dated when the activity happened (``picked_at``, ``delivered_at``; the receipt
 and packing events carry no time, so when B hears of them), and a redelivered event charges
@@ -14,8 +15,13 @@ nothing more (the bus remembers what each consumer processed, and charges are UN
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from otwb.billing import returns, service, settlement_handlers
+from otwb.billing.charges import SourceType
 from otwb.billing.numbers import measured
+from otwb.billing.tariff import COD_SERVICE, INSTALLATION_SERVICE
+from otwb.orders import checkout
 from otwb.orders import service as orders
 from otwb.platform.bus import MessageBus
 from otwb.platform.ids import CustomerId
@@ -64,6 +70,19 @@ def on_shipment_delivered(uow: UnitOfWork, e: ShipmentDelivered) -> None:
     )
 
 
+def on_delivered_services(uow: UnitOfWork, e: ShipmentDelivered) -> None:
+    chosen = checkout.delivery_services(uow, e.order_id)
+    services: list[tuple[str, int, Decimal | None]] = []
+    if chosen.installation:
+        services.append((INSTALLATION_SERVICE, 1, None))
+    if chosen.cash_on_delivery is not None:
+        services.append((COD_SERVICE, 1, chosen.cash_on_delivery.amount))
+    if services:
+        service.charge_services(
+            uow, e.customer_id, SourceType.ORDER, e.order_id, services, e.delivered_at
+        )
+
+
 def register(bus: MessageBus) -> None:
     returns.register(bus)
     bus.subscribe(OrderPicked, "billing.handling", on_order_picked)
@@ -71,4 +90,5 @@ def register(bus: MessageBus) -> None:
     bus.subscribe(GoodsReceived, "billing.inbound", on_goods_received)
     bus.subscribe(StockReceived, "billing.inbound_direct", on_stock_received)
     bus.subscribe(ShipmentDelivered, "billing.transport", on_shipment_delivered)
+    bus.subscribe(ShipmentDelivered, "billing.delivery_services", on_delivered_services)
     settlement_handlers.register(bus)

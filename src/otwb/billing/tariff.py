@@ -60,6 +60,7 @@ UNIT_PRICED = frozenset(
 """Bases priced as quantity x unit price."""
 STORAGE_BASES = frozenset({Basis.UNIT_DAY, Basis.PALLET_DAY, Basis.M3_DAY})
 COD_SERVICE = "cod"
+INSTALLATION_SERVICE = "installation"
 MAX_TIER = Decimal(10) ** 12
 
 

@@ -33,6 +33,7 @@ from otwb.orders.promise_service import Quote, quote_in, record_promise_in
 from otwb.platform.errors import InvalidInput, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import OrderId, WarehouseId
+from otwb.platform.money import Money
 from otwb.platform.uow import UnitOfWork
 
 
@@ -208,3 +209,19 @@ def delivery_terms(uow: UnitOfWork, order_id: OrderId) -> DeliveryTerms:
         promise.promised_by if promise is not None else None,
         options.extra_service_s if options is not None else 0,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryServices:
+    installation: bool
+    cash_on_delivery: Money | None
+
+
+def delivery_services(uow: UnitOfWork, order_id: OrderId) -> DeliveryServices:
+    """Read function for B: the services the order's delivery carries (installation at the
+    stop, cash collected on delivery), charged when the delivery is made."""
+    with uow:
+        options = delivery_repo.options_of(uow, order_id)
+    if options is None:
+        return DeliveryServices(False, None)
+    return DeliveryServices(options.installation, options.cash_on_delivery)
