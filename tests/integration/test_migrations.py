@@ -33,6 +33,7 @@ def test_upgrade_builds_the_declared_schema_on_sqlite(tmp_path):
     assert_schema_matches(url)
     heads = set(ScriptDirectory.from_config(migrate.alembic_config(url)).get_heads())
     assert migrate.current_heads(url) == heads
+    assert len(heads) == 1, f"the migrations end in a single head, not {sorted(heads)}"
     migrate.upgrade(url)  # idempotent: already at head
 
 
