@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/routing.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/warehouse.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/billing.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/orders.py $(if $(QUICK),--quick)
 
 serve: $(STAMP)
 	$(BIN)/otwb db upgrade
