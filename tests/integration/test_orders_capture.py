@@ -173,6 +173,9 @@ def test_back_orders_are_shown_and_released_first_in_first_out_when_stock_arrive
         now = orders.get_order(uow(), o.id)
         assert now.status is OrderStatus.PLACED
         assert [(b.sku, b.quantity) for b in now.backorders] == [("SUGAR", o.lines[0].quantity)]
+    listed = {o.id: o.backorders for o in orders.list_orders(uow())}
+    assert [b.quantity for b in listed[older.id]] == [5]
+    assert [b.quantity for b in listed[newer.id]] == [4]
     # 6 arrive: enough for the older order (5), not for both: FIFO serves the older one.
     service.receive_stock(uow(), central.locations[2].id, "SUGAR", 6)
     first = orders.get_order(uow(), older.id)

@@ -176,17 +176,7 @@ def get_order(
             .order_by(order_timeline.c.id)
         ).all()
         timeline = tuple(TimelineEntry(e.at, e.kind, e.detail) for e in entries)
-    waiting = uow.conn.execute(
-        select(order_backorders)
-        .where(
-            order_backorders.c.tenant_id == uow.tenant_id,
-            order_backorders.c.order_id == order_id,
-        )
-        .order_by(order_backorders.c.id)
-    ).all()
-    backorders = tuple(
-        Backorder(OrderLineId(b.line_id), b.sku, b.quantity, b.since) for b in waiting
-    )
+    backorders = _backorders_of(uow, [order_id]).get(order_id, ())
     return _order(row, lines, timeline, backorders)
 
 
@@ -232,8 +222,28 @@ def list_orders(
     rows = uow.conn.execute(query.order_by(orders.c.id).limit(limit).offset(offset)).all()
     if not rows:
         return []
-    lines_by_order = _lines_of(uow, [OrderId(r.id) for r in rows])
-    return [_order(r, lines_by_order[r.id], ()) for r in rows]
+    ids = [OrderId(r.id) for r in rows]
+    lines_by_order = _lines_of(uow, ids)
+    waiting = _backorders_of(uow, ids)
+    return [_order(r, lines_by_order[r.id], (), waiting.get(r.id, ())) for r in rows]
+
+
+def _backorders_of(
+    uow: UnitOfWork, order_ids: Sequence[OrderId]
+) -> dict[str, tuple[Backorder, ...]]:
+    found: dict[str, list[Backorder]] = {}
+    for b in uow.conn.execute(
+        select(order_backorders)
+        .where(
+            order_backorders.c.tenant_id == uow.tenant_id,
+            order_backorders.c.order_id.in_(sorted(order_ids)),
+        )
+        .order_by(order_backorders.c.id)
+    ):
+        found.setdefault(b.order_id, []).append(
+            Backorder(OrderLineId(b.line_id), b.sku, b.quantity, b.since)
+        )
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _lines_of(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[str, list[Any]]:
