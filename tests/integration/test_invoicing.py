@@ -287,6 +287,8 @@ def test_credit_notes_reduce_the_balance_in_their_own_series(uow, runtime) -> No
     assert invoicing.get_invoice(uow(), inv_b.id).balance == Decimal("0.00")
     with pytest.raises(InvalidInput, match="nothing left"):
         credit_notes.credit_invoice(uow(), inv_b.id, "more")
+    with pytest.raises(InvalidTransition, match="nothing is owed"):
+        invoicing.pay_invoice(uow(), inv_b.id)
     assert [n.number for n in credit_notes.credit_notes_of(uow(), inv_b.id)] == [
         "CN-2026-000001",
         "CN-2026-000002",

@@ -296,6 +296,10 @@ def ensure_payable(invoice: Invoice) -> None:
     if invoice.doc_type is not DocumentType.INVOICE:
         raise InvalidTransition("a credit note is not paid; it reduces its invoice's balance")
     _require(invoice, "pay", InvoiceStatus.ISSUED)
+    if invoice.balance <= 0:
+        raise InvalidTransition(
+            f"nothing is owed on invoice {invoice.number}: its credit notes cover its total"
+        )
 
 
 def ensure_voidable(invoice: Invoice) -> None:
