@@ -183,6 +183,12 @@ def test_period_adjustments_add_minimums_and_volume_discounts_once(uow) -> None:
     assert (again.run.changed, again.changes) == (0, [])
     period = service.list_charges(uow(), customer_id=CustomerId(customer))
     assert sum((c.amount or D(0)) for c in period) == D("11.85")  # 11.50 + 1.50 - 1.15
+    # the discount is a negative line of the month's invoice, which adds up
+    [invoice] = invoicing.issue_invoices(uow(), *NOVEMBER)
+    by_basis = {line.basis.value: line.amount for line in invoice.lines}
+    assert by_basis == {"line": D("11.50"), "minimum": D("1.50"), "tier": D("-1.15")}
+    assert invoice.subtotal == D("11.85")
+    assert invoice.total == invoice.subtotal + invoice.tax == D("14.22")  # tax 20 %: 2.37
 
 
 def test_rerating_corrects_uninvoiced_charges_audits_and_lists_invoiced_ones(uow, clock) -> None:

@@ -239,20 +239,25 @@ def _lots(
     return out
 
 
+INBOUND_LINE_PRICE = "0.35"  # per receipt line of a client's goods
+PARCEL_PRICE = "0.40"  # per parcel packed
+
+
 def _tariffs(uow: UowFactory, day: date, key_accounts: list[Customer]) -> None:
     def terms(customer_id: CustomerId | None, rates: tuple[str, str, str, str]) -> None:
+        """A rate card: the four flat prices, plus receipts and parcels and a fuel surcharge."""
+        per_line, per_kg_km, per_drop, per_unit_day = rates
+        rules = [
+            billing.NewRule("line", price=per_line),
+            billing.NewRule("inbound_line", price=INBOUND_LINE_PRICE),
+            billing.NewRule("parcel", price=PARCEL_PRICE),
+            billing.NewRule("kg_km", price=per_kg_km),
+            billing.NewRule("drop", price=per_drop),
+            billing.NewRule("unit_day", price=per_unit_day),
+        ]
         billing.set_tariff(
             uow(),
-            billing.FlatTariff(
-                customer_id=customer_id,
-                valid_from=day.replace(day=1),
-                currency="EUR",
-                handling_per_line=rates[0],
-                transport_per_kg_km=rates[1],
-                transport_per_drop=rates[2],
-                storage_per_unit_day=rates[3],
-                tax_rate=TAX_RATE,
-            ),
+            billing.NewTariff(customer_id, day.replace(day=1), "EUR", TAX_RATE, rules),
         )
 
     terms(None, DEFAULT_TARIFF)
