@@ -44,19 +44,19 @@ _SITES = (
     .where(warehouses.c.tenant_id == bindparam("b_tenant"))
     .order_by(warehouses.c.code)
 )
-_SKU_TEMPERATURES = select(skus.c.code, skus.c.temperature_class).where(
+_SKUS = select(skus.c.id, skus.c.code, skus.c.temperature_class).where(
     skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
 )
+# By SKU id on the (tenant, SKU) index, as the allocation's own read of the book: joined to the
+# SKUs by code, PostgreSQL's generic plan scanned the stock (90 ms a call, measured).
 _AVAILABLE = (
-    select(stock.c.warehouse_id, skus.c.code, func.sum(stock.c.on_hand - stock.c.allocated))
-    .join(skus, skus.c.id == stock.c.sku_id)
+    select(stock.c.warehouse_id, stock.c.sku_id, func.sum(stock.c.on_hand - stock.c.allocated))
     .join(locations, locations.c.id == stock.c.location_id)
     .join(zones, zones.c.id == locations.c.zone_id)
     .outerjoin(lots, lots.c.id == stock.c.lot_id)
     .where(
         stock.c.tenant_id == bindparam("b_tenant"),
-        skus.c.tenant_id == bindparam("b_tenant"),
-        skus.c.code.in_(bindparam("b_codes", expanding=True)),
+        stock.c.sku_id.in_(bindparam("b_skus", expanding=True)),
         stock.c.on_hand > stock.c.allocated,
         zones.c.role != ZoneRole.STAGING.value,
         or_(
@@ -65,7 +65,7 @@ _AVAILABLE = (
             & or_(lots.c.expires_on.is_(None), lots.c.expires_on > bindparam("b_today")),
         ),
     )
-    .group_by(stock.c.warehouse_id, skus.c.code)
+    .group_by(stock.c.warehouse_id, stock.c.sku_id)
 )
 
 
@@ -87,11 +87,15 @@ def network(uow: UnitOfWork) -> list[NetworkSite]:
 
 
 def sku_temperatures(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, TemperatureClass]:
+    return {code: temp for code, (_, temp) in _skus(uow, codes).items()}
+
+
+def _skus(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, tuple[str, TemperatureClass]]:
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    rows = uow.conn.execute(_SKU_TEMPERATURES, {"b_tenant": uow.tenant_id, "b_codes": wanted})
-    return {code: TemperatureClass(temp) for code, temp in rows}
+    rows = uow.conn.execute(_SKUS, {"b_tenant": uow.tenant_id, "b_codes": wanted})
+    return {code: (sku_id, TemperatureClass(temp)) for sku_id, code, temp in rows}
 
 
 def available_to_promise(
@@ -100,11 +104,15 @@ def available_to_promise(
     """Units of each SKU (by code) that each warehouse could promise now: on hand less
     allocated, outside the dock, in released unexpired lots (or untracked stock). Reservations
     and shelf-life rules are left to the allocation."""
-    wanted = sorted(set(codes))
-    if not wanted:
+    code_of = {sku_id: code for code, (sku_id, _) in _skus(uow, codes).items()}
+    if not code_of:
         return {}
     rows = uow.conn.execute(
         _AVAILABLE,
-        {"b_tenant": uow.tenant_id, "b_codes": wanted, "b_today": uow.clock.now().date()},
+        {
+            "b_tenant": uow.tenant_id,
+            "b_skus": sorted(code_of),
+            "b_today": uow.clock.now().date(),
+        },
     )
-    return {(WarehouseId(w), code): int(units) for w, code, units in rows}
+    return {(WarehouseId(w), code_of[sku]): int(units) for w, sku, units in rows}
