@@ -9,9 +9,11 @@ and an unreachable server fails the run.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,23 +68,43 @@ def postgres_db(postgres_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-def _truncate(db: Database) -> None:
-    names = ", ".join(f'"{t.name}"' for t in schema.metadata.sorted_tables)
+def _empty(db: Database) -> None:
+    """Empty every table the last test wrote to. TRUNCATE of all ~100 tables costs seconds (new
+    files for each table and index); only the written ones are truncated -- found by a cheap
+    ``EXISTS`` per table, in one statement."""
+    tables = schema.metadata.sorted_tables
+    probe = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables
+    )
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        used = [row[0] for row in conn.execute(text(probe))]
+        if used:
+            names = ", ".join(f'"{name}"' for name in used)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The schema built once; each test gets a copy of the file (instead of ~100 CREATEs)."""
+    path = tmp_path_factory.mktemp("template") / "otwb.db"
+    db = connect(f"sqlite:///{path}")
+    schema.create_all(db)
+    db.dispose()  # the last connection closed: the WAL is checkpointed into the file
+    return path
 
 
 @pytest.fixture
-def sqlite_db(tmp_path) -> Iterator[Database]:
-    db = connect(f"sqlite:///{tmp_path / 'otwb.db'}")
-    schema.create_all(db)
+def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    path = tmp_path / "otwb.db"
+    shutil.copyfile(sqlite_template, path)
+    db = connect(f"sqlite:///{path}")
     yield db
     db.dispose()
 
 
 @pytest.fixture
 def pg_db(postgres_db: Database) -> Database:
-    _truncate(postgres_db)
+    _empty(postgres_db)
     return postgres_db
 
 
