@@ -98,12 +98,12 @@ def build(uow: UowFactory, day: date, n_orders: int, rng: random.Random) -> Scen
     key_accounts = customers[:KEY_ACCOUNTS]
     _skus(uow, catalogue, key_accounts)
     scenario = Scenario(sites, catalogue, customers, addresses, key_accounts)
+    _tariffs(uow, day, key_accounts)  # before the opening stock: its receipt lines are charged
     _stock(uow, scenario, day, n_orders, rng)
     for box in BOXES:
         packing.set_box(uow(), box)
     for customer in key_accounts:
         quality.set_min_shelf_life(uow(), customer.id, KEY_ACCOUNT_SHELF_LIFE)
-    _tariffs(uow, day, key_accounts)
     scenario.vehicles = _fleet(uow, sites)
     return scenario
 
