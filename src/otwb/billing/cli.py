@@ -20,6 +20,7 @@ from otwb.platform.terminal import (
     TenantOption,
     console,
     domain_errors,
+    iso_day,
     print_json,
     runtime,
     tenant_uow,
@@ -31,9 +32,6 @@ rating_cli.register(app)  # tariffs, fuel index, charges, re-rating, adjustments
 RateOption = Annotated[str, typer.Option(help="Decimal, e.g. 0.45")]
 
 
-_day = rating_cli.day
-
-
 @app.command("accrue-storage")
 @domain_errors
 def accrue_storage(
@@ -43,7 +41,7 @@ def accrue_storage(
 ) -> None:
     """Charge each consignment owner for its units on hand, once per day."""
     rt = runtime(db)
-    which = _day(day, "--day") if day else rt.clock.now().date()
+    which = iso_day(day, "--day") if day else rt.clock.now().date()
     accrual = service.accrue_storage(tenant_uow(rt, tenant), which)
     console.print(
         f"storage {which}: {accrual.created} new charge(s), {len(accrual.charges)} in all"
@@ -70,8 +68,8 @@ def summary(
     """Invoices of the period (totals per currency) and its revenue by kind of service."""
     s = invoicing.billing_summary(
         tenant_uow(runtime(db), tenant, read_only=True),
-        _day(period_start, "--from"),
-        _day(period_end, "--to"),
+        iso_day(period_start, "--from"),
+        iso_day(period_end, "--to"),
     )
     if as_json:
         print_json(SummaryOut.of(s).model_dump(mode="json"))

@@ -15,7 +15,6 @@ from rich.table import Table
 
 from otwb.billing import credit_notes, currency, exchange_rates, invoicing
 from otwb.billing.api_invoices import InvoiceOut
-from otwb.billing.cli import _day
 from otwb.billing.credit_note import CreditRequest
 from otwb.billing.invoice import DocumentType, Invoice, InvoiceStatus
 from otwb.billing.model import parse_decimal, plain
@@ -27,6 +26,7 @@ from otwb.platform.terminal import (
     TenantOption,
     console,
     domain_errors,
+    iso_day,
     print_json,
     runtime,
     tenant_uow,
@@ -99,8 +99,8 @@ def run(
     """Draft (or --issue) the invoices of [--from, --to) from the rated, uninvoiced charges."""
     made = invoicing.run_billing(
         tenant_uow(runtime(db), tenant),
-        _day(period_start, "--from"),
-        _day(period_end, "--to"),
+        iso_day(period_start, "--from"),
+        iso_day(period_end, "--to"),
         CustomerId(customer) if customer else None,
         issue=issue,
     )
@@ -270,7 +270,7 @@ def set_rate(
     saved = exchange_rates.set_exchange_rate(
         tenant_uow(runtime(db), tenant),
         currency.ExchangeRate(
-            from_currency, to_currency, _day(day, "--day"), parse_decimal(rate, "--rate")
+            from_currency, to_currency, iso_day(day, "--day"), parse_decimal(rate, "--rate")
         ),
     )
     console.print(f"1 {saved.from_currency} = {saved.rate} {saved.to_currency} on {saved.day}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +26,7 @@ from otwb.platform.terminal import (
     TenantOption,
     console,
     domain_errors,
+    iso_day,
     print_json,
     runtime,
     tenant_uow,
@@ -44,13 +44,6 @@ SELECTORS = (
     "min_quantity",
 )
 CustomerOption = Annotated[str | None, typer.Option(help="Customer id; omit: the default / all")]
-
-
-def day(value: str, label: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{label}: {value!r} is not a day like 2026-11-25") from None
 
 
 def money(value: object) -> str:
@@ -81,8 +74,8 @@ def add_tariff(
         uow,
         service.NewTariff(
             customer_id=CustomerId(customer) if customer else None,
-            valid_from=day(valid_from, "--valid-from"),
-            valid_to=day(valid_to, "--valid-to") if valid_to else None,
+            valid_from=iso_day(valid_from, "--valid-from"),
+            valid_to=iso_day(valid_to, "--valid-to") if valid_to else None,
             currency=currency or auth.get_tenant(uow, uow.tenant_id).currency,
             tax_rate=tax,
             rules=_rules(rules),
@@ -109,7 +102,7 @@ def set_tariff(
         uow,
         service.FlatTariff(
             customer_id=CustomerId(customer) if customer else None,
-            valid_from=day(valid_from, "--valid-from"),
+            valid_from=iso_day(valid_from, "--valid-from"),
             currency=currency or auth.get_tenant(uow, uow.tenant_id).currency,
             handling_per_line=handling,
             transport_per_kg_km=per_kg_km,
@@ -181,7 +174,7 @@ def fuel(
     rt = runtime(db)
     if valid_from and percent:
         value = service.set_fuel_index(
-            tenant_uow(rt, tenant), day(valid_from, "--valid-from"), percent
+            tenant_uow(rt, tenant), iso_day(valid_from, "--valid-from"), percent
         )
         console.print(f"fuel surcharge {value} % from {valid_from}")
         return
@@ -269,8 +262,8 @@ def rerate(
     """Re-rate a period with today's tariffs (audited; invoiced lines listed, not changed)."""
     result = rerating.rerate(
         tenant_uow(runtime(db), tenant),
-        day(period_start, "--from"),
-        day(period_end, "--to"),
+        iso_day(period_start, "--from"),
+        iso_day(period_end, "--to"),
         CustomerId(customer) if customer else None,
         reason,
         ACTOR,
@@ -289,8 +282,8 @@ def adjust(
     """Minimum charges and volume-tier discounts of a period (run before invoicing it)."""
     result = rerating.apply_adjustments(
         tenant_uow(runtime(db), tenant),
-        day(period_start, "--from"),
-        day(period_end, "--to"),
+        iso_day(period_start, "--from"),
+        iso_day(period_end, "--to"),
         CustomerId(customer) if customer else None,
         actor=ACTOR,
     )

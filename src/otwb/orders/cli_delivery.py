@@ -3,7 +3,7 @@ functions as the API)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +25,7 @@ from otwb.platform.terminal import (
     TenantOption,
     console,
     domain_errors,
+    iso_day,
     print_json,
     runtime,
     tenant_uow,
@@ -32,13 +33,6 @@ from otwb.platform.terminal import (
 
 slots_app = typer.Typer(help="Home-delivery time slots (capacity per slot).", no_args_is_help=True)
 pickup_app = typer.Typer(help="Pickup points: stores and front warehouses.", no_args_is_help=True)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 @slots_app.command("open")
@@ -60,7 +54,7 @@ def open_slots(
     rt = runtime(db)
     site = promise_service.warehouse_by_code(tenant_uow(rt, tenant, read_only=True), warehouse)
     plan = delivery_service.SlotPlan(
-        WarehouseId(site.id), _day(first_day), _day(last_day), spans, capacity
+        WarehouseId(site.id), iso_day(first_day), iso_day(last_day), spans, capacity
     )
     new = delivery_service.open_slots(tenant_uow(rt, tenant), plan)
     console.print(f"{len(new)} slot(s) opened at {site.code}")

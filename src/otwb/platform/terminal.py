@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from otwb.platform.errors import DomainError, NotFound
+from otwb.platform.errors import DomainError, InvalidInput, NotFound
 from otwb.platform.ids import TenantId
 from otwb.platform.runtime import Runtime
 from otwb.platform.settings import Settings
@@ -57,6 +57,14 @@ def tenant_uow(rt: Runtime, tenant: str, *, read_only: bool = False) -> UnitOfWo
             raise NotFound(f"no tenant named {tenant!r} (see 'otwb tenant list')")
         tenant_id = match[0].id
     return rt.uow(tenant_id, read_only=read_only)
+
+
+def iso_day(value: str, label: str = "day") -> date:
+    """A day given on the command line (YYYY-MM-DD), or a clear error."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{label}: {value!r} is not a day like 2026-11-25") from None
 
 
 def _plain(value: Any) -> Any:

@@ -18,6 +18,7 @@ from otwb.platform.terminal import (
     TenantOption,
     console,
     domain_errors,
+    iso_day,
     print_json,
     runtime,
     tenant_uow,
@@ -25,7 +26,6 @@ from otwb.platform.terminal import (
 from otwb.transport import cli_tms, dispatch, service, shipments
 from otwb.transport.api import VehicleOut
 from otwb.transport.api_schemas import RouteOut, ShipmentOut
-from otwb.transport.cli_tms import day
 from otwb.transport.model import Route, ShipmentStatus
 
 app = typer.Typer(
@@ -160,7 +160,7 @@ def plan(
 ) -> None:
     """Plan routes for the shipments waiting at a depot, with its free vehicles."""
     result = service.plan_routes(
-        tenant_uow(runtime(db), tenant), WarehouseId(depot), day(service_date), time_limit
+        tenant_uow(runtime(db), tenant), WarehouseId(depot), iso_day(service_date), time_limit
     )
     if as_json:
         print_json(
@@ -203,7 +203,7 @@ def list_(
 ) -> None:
     items = service.list_routes(
         tenant_uow(runtime(db), tenant, read_only=True),
-        day(service_date) if service_date else None,
+        iso_day(service_date) if service_date else None,
         WarehouseId(depot) if depot else None,
     )
     if as_json:
@@ -296,7 +296,9 @@ def summary(
     as_json: JsonOption = False,
 ) -> None:
     """Vehicles used, kilometres and cost of a day's routes."""
-    f = service.fleet_summary(tenant_uow(runtime(db), tenant, read_only=True), day(service_date))
+    f = service.fleet_summary(
+        tenant_uow(runtime(db), tenant, read_only=True), iso_day(service_date)
+    )
     if as_json:
         print_json(f)
         return

@@ -4,14 +4,12 @@ tracking, re-routing, backhaul, load planning, CO2 (same service functions as th
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from otwb.platform.errors import InvalidInput
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CarrierId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.terminal import (
@@ -20,6 +18,7 @@ from otwb.platform.terminal import (
     TenantOption,
     console,
     domain_errors,
+    iso_day,
     print_json,
     runtime,
     tenant_uow,
@@ -33,14 +32,6 @@ from otwb.transport import (
     rerouting,
     tracking,
 )
-
-
-def day(value: str) -> date:
-    """A date option (YYYY-MM-DD), or a clear error."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -93,7 +84,7 @@ def register(app: typer.Typer) -> None:
             tenant_uow(runtime(db), tenant),
             CarrierId(carrier_id),
             service_level,
-            day(valid_from),
+            iso_day(valid_from),
             document,
         )
         console.print(f"rate card set: {carrier_id} {service_level} from {valid_from}")
@@ -192,7 +183,7 @@ def register(app: typer.Typer) -> None:
         for m in backhaul.match_backhaul(
             tenant_uow(runtime(db), tenant),
             WarehouseId(depot),
-            day(service_date),
+            iso_day(service_date),
             max_detour_km,
         ):
             console.print(
@@ -235,8 +226,8 @@ def register(app: typer.Typer) -> None:
         """CO2e (kg, well-to-wheel) of delivered shipments per customer, GLEC-style."""
         per = emissions_report.co2_by_customer(
             tenant_uow(runtime(db), tenant, read_only=True),
-            day(start),
-            day(end),
+            iso_day(start),
+            iso_day(end),
         )
         if as_json:
             print_json(per)
