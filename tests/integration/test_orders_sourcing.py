@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from otwb.orders import promise_repo, promise_service
 from otwb.orders import service as orders
 from otwb.orders import sourcing_service as sourcing
 from otwb.orders.model import OrderStatus
+from otwb.orders.promise import PromiseProfile
 from otwb.orders.sourcing import SourcingOutcome, SourcingPolicy
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
@@ -246,6 +248,11 @@ def _van(uow, wid, code: str) -> None:
     )
 
 
+def _promise_delivered_at(uow, order_id):
+    with uow() as u:
+        return promise_repo.promises_of(u, [order_id])[order_id].delivered_at
+
+
 def _send_and_deliver(uow, clock, shipment, hour: int) -> None:
     (route,) = tms.plan_routes(uow(), shipment.depot_id, DAY, time_limit_s=0.3).routes
     clock.set(START.replace(day=DAY.day, hour=hour))
@@ -257,6 +264,11 @@ def _send_and_deliver(uow, clock, shipment, hour: int) -> None:
 def test_a_split_order_ships_in_parts_and_is_delivered_with_its_last(uow, network, clock):
     central, north, customer = network
     sourcing.set_customer_policy(uow(), customer.id, SourcingPolicy.ALLOW_SPLIT)
+    profile = PromiseProfile(
+        time_zone="Europe/Paris", country="FR", working_days=frozenset({1, 2, 3, 4, 5})
+    )
+    for site in (north, central):
+        promise_service.set_profile(uow(), site.warehouse.id, profile)
     order = f.place(uow, customer.id, [("TEA", 2), ("COFFEE", 3)])
     for site, code in ((north, "VAN-N"), (central, "VAN-C")):
         _hand_over_part(uow, order.id, site.warehouse.id)
@@ -282,6 +294,7 @@ def test_a_split_order_ships_in_parts_and_is_delivered_with_its_last(uow, networ
     assert "(1 of 2 parts delivered)" in notes["delivered"]
     stages = {p.warehouse_id: p.stage.value for p in sourcing.get_sourcing(uow(), order.id)}
     assert stages == {north.warehouse.id: "delivered", central.warehouse.id: "handed_over"}
+    assert _promise_delivered_at(uow, order.id) is None  # kept or broken by the last part
 
     _send_and_deliver(uow, clock, last, 10)
     seen = orders.get_order(uow(), order.id)
@@ -289,6 +302,7 @@ def test_a_split_order_ships_in_parts_and_is_delivered_with_its_last(uow, networ
     assert "(2 of 2 parts delivered)" in seen.timeline[-1].detail
     assert [t.kind for t in seen.timeline].count("shipped") == 2
     assert {s.status for s in shipments.list_shipments(uow())} == {ShipmentStatus.DELIVERED}
+    assert _promise_delivered_at(uow, order.id) == START.replace(day=DAY.day, hour=11)
 
 
 def test_handing_a_part_over_twice_keeps_one_shipment_for_it(runtime, uow, network):
