@@ -4,15 +4,18 @@ its warehouse, the order follows its parts, a cancellation releases every part."
 from __future__ import annotations
 
 import json
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from otwb.orders import promise_repo, promise_service
 from otwb.orders import service as orders
 from otwb.orders import sourcing_service as sourcing
 from otwb.orders.model import OrderStatus
+from otwb.orders.promise import PromiseProfile
 from otwb.orders.sourcing import SourcingOutcome, SourcingPolicy
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
@@ -20,10 +23,15 @@ from otwb.platform.ids import CustomerId, OrderId, WarehouseId
 from otwb.platform.money import Money
 from otwb.platform.tables import outbox
 from otwb.platform.values import TemperatureClass
+from otwb.transport import dispatch, shipments
+from otwb.transport import service as tms
+from otwb.transport.model import ShipmentStatus
+from otwb.transport.tables import shipments as shipments_table
 from otwb.warehouse import fulfilment, picking, service
 from otwb.warehouse.model import FulfilmentStatus, WarehouseKind
 from otwb.warehouse.tables import fulfilments
 from tests import factories as f
+from tests.conftest import START
 
 
 @pytest.fixture
@@ -210,3 +218,130 @@ def test_orders_of_one_customer_to_one_address_are_merged_in_their_wave(runtime,
     assert [p["consolidated"] for p in seen if "consolidated" in p] == [2]
     handed = [p["consolidation_id"] for p in seen if "parcel_count" in p]
     assert handed == [merged[first.id]] * 2
+
+
+# -- a split order ships in parts -------------------------------------------------------------
+DAY = date(2026, 11, 26)  # START is the day before, 07:00 UTC
+
+
+def _hand_over_part(uow, order_id, wid) -> None:
+    fulfilment.confirm_pick(uow(), order_id, wid)
+    fulfilment.pack_order(uow(), order_id, warehouse_id=wid)
+    fulfilment.hand_over(uow(), order_id, wid)
+
+
+def _van(uow, wid, code: str) -> None:
+    tms.add_vehicle(
+        uow(),
+        tms.NewVehicle(
+            code=code,
+            depot_id=wid,
+            capacity_kg=900.0,
+            capacity_m3=8.0,
+            cost_per_km=Decimal("0.45"),
+            cost_per_hour=Decimal("32.50"),
+            fixed_cost=Decimal("40"),
+            speed_kmh=45.0,
+            shift_start=time(7),
+            shift_end=time(17),
+        ),
+    )
+
+
+def _promise_delivered_at(uow, order_id):
+    with uow() as u:
+        return promise_repo.promises_of(u, [order_id])[order_id].delivered_at
+
+
+def _send_and_deliver(uow, clock, shipment, hour: int) -> None:
+    (route,) = tms.plan_routes(uow(), shipment.depot_id, DAY, time_limit_s=0.3).routes
+    clock.set(START.replace(day=DAY.day, hour=hour))
+    dispatch.dispatch_route(uow(), route.id)
+    clock.set(START.replace(day=DAY.day, hour=hour + 1))
+    dispatch.record_delivery(uow(), shipment.id, "M. Durand")
+
+
+def test_a_split_order_ships_in_parts_and_is_delivered_with_its_last(uow, network, clock):
+    central, north, customer = network
+    sourcing.set_customer_policy(uow(), customer.id, SourcingPolicy.ALLOW_SPLIT)
+    profile = PromiseProfile(
+        time_zone="Europe/Paris", country="FR", working_days=frozenset({1, 2, 3, 4, 5})
+    )
+    for site in (north, central):
+        promise_service.set_profile(uow(), site.warehouse.id, profile)
+    order = f.place(uow, customer.id, [("TEA", 2), ("COFFEE", 3)])
+    for site, code in ((north, "VAN-N"), (central, "VAN-C")):
+        _hand_over_part(uow, order.id, site.warehouse.id)
+        _van(uow, site.warehouse.id, code)
+    assert orders.get_order(uow(), order.id).status is OrderStatus.PACKED
+
+    sent = {s.depot_id: s for s in shipments.list_shipments(uow())}
+    assert sorted(sent) == sorted([north.warehouse.id, central.warehouse.id])
+    assert {s.order_id for s in sent.values()} == {order.id}
+    for site in (north, central):
+        part = fulfilment.get_fulfilment(uow(), order.id, site.warehouse.id)
+        assert sent[site.warehouse.id].parcel_count == len(part.parcels) > 0
+        weight = sum(p.weight_kg for p in part.parcels)
+        assert sent[site.warehouse.id].weight_kg == pytest.approx(weight)
+    assert len({s.tracking_number for s in sent.values()}) == 2
+
+    first, last = sent[north.warehouse.id], sent[central.warehouse.id]
+    _send_and_deliver(uow, clock, first, 8)
+    seen = orders.get_order(uow(), order.id)
+    assert seen.status is OrderStatus.PACKED  # one part is still at its depot
+    notes = {t.kind: t.detail for t in seen.timeline}
+    assert "(1 of 2 parts shipped)" in notes["shipped"]
+    assert "(1 of 2 parts delivered)" in notes["delivered"]
+    stages = {p.warehouse_id: p.stage.value for p in sourcing.get_sourcing(uow(), order.id)}
+    assert stages == {north.warehouse.id: "delivered", central.warehouse.id: "handed_over"}
+    assert _promise_delivered_at(uow, order.id) is None  # kept or broken by the last part
+
+    _send_and_deliver(uow, clock, last, 10)
+    seen = orders.get_order(uow(), order.id)
+    assert seen.status is OrderStatus.DELIVERED
+    assert "(2 of 2 parts delivered)" in seen.timeline[-1].detail
+    assert [t.kind for t in seen.timeline].count("shipped") == 2
+    assert {s.status for s in shipments.list_shipments(uow())} == {ShipmentStatus.DELIVERED}
+    assert _promise_delivered_at(uow, order.id) == START.replace(day=DAY.day, hour=11)
+
+
+def test_handing_a_part_over_twice_keeps_one_shipment_for_it(runtime, uow, network):
+    central, north, customer = network
+    sourcing.set_customer_policy(uow(), customer.id, SourcingPolicy.ALLOW_SPLIT)
+    order = f.place(uow, customer.id, [("TEA", 2), ("COFFEE", 3)])
+    for site in (north, central):
+        _hand_over_part(uow, order.id, site.warehouse.id)
+    (north_part,) = [s for s in shipments.list_shipments(uow()) if s.depot_id == north.warehouse.id]
+    again = shipments.receive_shipment(
+        uow(),
+        shipments.HandedOver(
+            order_id=order.id,
+            customer_id=customer.id,
+            depot_id=north.warehouse.id,
+            ship_to_name="x",
+            ship_to_address="x",
+            ship_to=GeoPoint(45.7, 4.8),
+            window_start=None,
+            window_end=None,
+            weight_kg=1.0,
+            volume_m3=0.1,
+            parcel_count=9,
+            temperature_class=TemperatureClass.AMBIENT,
+        ),
+    )
+    assert again == north_part
+    assert len(shipments.list_shipments(uow())) == 2
+    with runtime.db.engine.connect() as conn:
+        row = (
+            conn.execute(shipments_table.select().where(shipments_table.c.id == north_part.id))
+            .one()
+            ._asdict()
+        )
+        row.update(id="shp-dup", tracking_number="OT-DUP")
+        with pytest.raises(IntegrityError):  # the database keeps one shipment per part, too
+            conn.execute(shipments_table.insert().values(**row))
+    # T calls off every part of an order that has not left its depot
+    before = shipments.list_shipments(uow())
+    called_off = shipments.cancel_order_shipments(uow(), order.id)
+    assert called_off == [s.moved_to(ShipmentStatus.CANCELLED) for s in before]
+    assert {s.status for s in shipments.list_shipments(uow())} == {ShipmentStatus.CANCELLED}

@@ -176,7 +176,7 @@ def test_a_redelivered_hand_over_makes_one_shipment(uow, depot, runtime, tenant)
     runtime.bus.after_commit(runtime, [envelope])
     runtime.bus.after_commit(runtime, [envelope])
     assert len(shipments.list_shipments(uow())) == 1
-    # The service itself is idempotent too: one shipment per order (and a UNIQUE guard).
+    # The service itself is idempotent too: one shipment per order and depot (a UNIQUE guard).
     s = shipments.list_shipments(uow())[0]
     with runtime.db.engine.begin() as conn, pytest.raises(IntegrityError):
         conn.execute(

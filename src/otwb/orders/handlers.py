@@ -13,6 +13,7 @@ from otwb.orders.service import Progress, record_progress
 from otwb.orders.sourcing_service import PartReport, by_parts
 from otwb.platform.bus import MessageBus
 from otwb.platform.events import Event
+from otwb.platform.ids import WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.transport.events import DeliveryFailed, ShipmentDelivered, ShipmentDispatched
 from otwb.warehouse.events import (
@@ -94,10 +95,17 @@ def delivery_failed(e: DeliveryFailed) -> Progress:
     return Progress(e.order_id, OrderStatus.DELIVERY_FAILED, "delivery_failed", e.reason)
 
 
+def _part_of(e: object) -> WarehouseId | None:
+    """The warehouse whose part of the order an event is about: W's events name it, T's name
+    the depot the part left from."""
+    found = getattr(e, "warehouse_id", None) or getattr(e, "depot_id", None)
+    return WarehouseId(found) if found else None
+
+
 def _follow(report: Callable[[E], Progress]) -> Callable[[UnitOfWork, Sequence[E]], None]:
     def handler(uow: UnitOfWork, events: Sequence[E]) -> None:
         with uow:  # a split order moves on when all its warehouses' parts have
-            parts = [PartReport(report(e), getattr(e, "warehouse_id", None)) for e in events]
+            parts = [PartReport(report(e), _part_of(e)) for e in events]
             record_progress(uow, by_parts(uow, parts))
             uow.commit()
 

@@ -5,6 +5,7 @@ order's customer is told it is ready). Batch handlers: a run of events is one tr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from otwb.orders import delivery_repo
 from otwb.orders.events import OrderPlaced, ReadyForPickup
@@ -12,8 +13,11 @@ from otwb.orders.promise import PromiseLevel
 from otwb.orders.promise_service import PlacedOrder, promise_placed_orders, record_deliveries
 from otwb.platform.bus import MessageBus
 from otwb.platform.geo import GeoPoint
+from otwb.platform.ids import OrderId
 from otwb.platform.uow import UnitOfWork
+from otwb.transport import pickups
 from otwb.transport.events import ShipmentDelivered, ShipmentDispatched
+from otwb.transport.model import ShipmentStatus
 
 LEVELS = {level.value: level for level in PromiseLevel}
 
@@ -44,8 +48,9 @@ def on_shipments_dispatched(uow: UnitOfWork, events: Sequence[ShipmentDispatched
 
 def on_shipments_delivered(uow: UnitOfWork, events: Sequence[ShipmentDelivered]) -> None:
     with uow:
-        record_deliveries(uow, [(e.order_id, e.delivered_at) for e in events])
-        for e in events:
+        done = _whole_orders_delivered(uow, events)
+        record_deliveries(uow, [(e.order_id, at) for e, at in done])
+        for e, at in done:
             options = delivery_repo.options_of(uow, e.order_id)
             if options is None or options.pickup_point is None or options.pickup_code is None:
                 continue
@@ -56,10 +61,26 @@ def on_shipments_delivered(uow: UnitOfWork, events: Sequence[ShipmentDelivered])
                     pickup_point=options.pickup_point.code,
                     pickup_point_name=options.pickup_point.name,
                     pickup_code=options.pickup_code,
-                    ready_at=e.delivered_at,
+                    ready_at=at,
                 )
             )
         uow.commit()
+
+
+def _whole_orders_delivered(
+    uow: UnitOfWork, events: Sequence[ShipmentDelivered]
+) -> list[tuple[ShipmentDelivered, datetime]]:
+    """The orders these deliveries complete, once each, with when their last part arrived (a
+    split order ships in parts: its promise is kept or broken by the last one)."""
+    whole = pickups.deliveries(uow, [e.order_id for e in events])
+    done: dict[OrderId, tuple[ShipmentDelivered, datetime]] = {}
+    for e in events:
+        d = whole.get(e.order_id)
+        if d is None:  # T's row is not there (a replayed event): the event's word
+            done.setdefault(e.order_id, (e, e.delivered_at))
+        elif d.status is ShipmentStatus.DELIVERED and d.delivered_at is not None:
+            done.setdefault(e.order_id, (e, d.delivered_at))
+    return list(done.values())
 
 
 def register(bus: MessageBus) -> None:

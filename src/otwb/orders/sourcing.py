@@ -49,13 +49,16 @@ class SourcingOutcome(StrEnum):
 
 
 class PartStage(StrEnum):
-    """How far W has taken one warehouse's part of an order."""
+    """How far W (then T, from that warehouse's depot) has taken one warehouse's part of an
+    order."""
 
     SOURCED = "sourced"
     ALLOCATED = "allocated"
     PICKED = "picked"
     PACKED = "packed"
     HANDED_OVER = "handed_over"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
 
     @property
     def rank(self) -> int:

@@ -260,6 +260,8 @@ _STAGE_OF_KIND = {
     "picked": PartStage.PICKED,
     "packed": PartStage.PACKED,
     "handed_over": PartStage.HANDED_OVER,
+    "shipped": PartStage.SHIPPED,
+    "delivered": PartStage.DELIVERED,
 }
 
 

@@ -81,6 +81,7 @@ def _collected(uow: UnitOfWork, shipment: Shipment, carrier_id: CarrierId, at: d
             order_id=shipment.order_id,
             carrier_id=carrier_id,
             tracking_number=shipment.tracking_number,
+            depot_id=shipment.depot_id,
             eta=_promised(uow, shipment, carrier_id, at),
         )
     )

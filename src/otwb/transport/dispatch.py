@@ -80,6 +80,7 @@ def dispatch_route(uow: UnitOfWork, route_id: RouteId) -> Route:
                         order_id=shipment.order_id,
                         route_id=route_id,
                         tracking_number=shipment.tracking_number,
+                        depot_id=shipment.depot_id,
                         eta=eta,
                     )
                 )

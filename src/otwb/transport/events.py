@@ -37,6 +37,8 @@ class ShipmentDispatched(Event):
     tracking_number: str
     eta: datetime
     carrier_id: CarrierId | None = None
+    depot_id: WarehouseId | None = None
+    """The depot it left: which part of a split order this is (None in older events)."""
 
 
 class ShipmentDelivered(Event):

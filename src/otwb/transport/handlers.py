@@ -48,7 +48,7 @@ def _receive(uow: UnitOfWork, e: OrderHandedOver, terms: DeliveryTerms) -> None:
 
 
 def on_order_cancelled(uow: UnitOfWork, e: OrderCancelled) -> None:
-    shipments.cancel_order_shipment(uow, e.order_id)
+    shipments.cancel_order_shipments(uow, e.order_id)
 
 
 def register(bus: MessageBus) -> None:

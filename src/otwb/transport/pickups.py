@@ -33,27 +33,40 @@ class Delivery:
 
 
 def deliveries(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[OrderId, Delivery]:
-    """The delivery shipment of each order T knows of: its status and when it was delivered."""
+    """The delivery of each order T knows of: its status and when it was delivered. A split
+    order ships in parts (one shipment per depot): it is delivered when its last part is, and
+    until then it stands as the first part still on its way."""
     wanted = sorted(set(order_ids))
     if not wanted:
         return {}
     t = shipments_table
     with uow:
         rows = uow.conn.execute(
-            select(t.c.id, t.c.order_id, t.c.status, t.c.delivered_at, t.c.tracking_number).where(
-                t.c.tenant_id == uow.tenant_id, t.c.order_id.in_(wanted)
-            )
+            select(t.c.id, t.c.order_id, t.c.status, t.c.delivered_at, t.c.tracking_number)
+            .where(t.c.tenant_id == uow.tenant_id, t.c.order_id.in_(wanted))
+            .order_by(t.c.id)
         ).all()
-    return {
-        OrderId(r.order_id): Delivery(
-            OrderId(r.order_id),
-            ShipmentId(r.id),
-            ShipmentStatus(r.status),
-            r.delivered_at,
-            r.tracking_number,
+    parts: dict[OrderId, list[Delivery]] = {}
+    for r in rows:
+        parts.setdefault(OrderId(r.order_id), []).append(
+            Delivery(
+                OrderId(r.order_id),
+                ShipmentId(r.id),
+                ShipmentStatus(r.status),
+                r.delivered_at,
+                r.tracking_number,
+            )
         )
-        for r in rows
-    }
+    return {order_id: _whole(found) for order_id, found in parts.items()}
+
+
+def _whole(parts: list[Delivery]) -> Delivery:
+    live = [p for p in parts if p.status is not ShipmentStatus.CANCELLED] or parts
+    waiting = [p for p in live if p.status is not ShipmentStatus.DELIVERED]
+    if waiting:
+        return waiting[0]
+    dated = [(p.delivered_at, p) for p in live if p.delivered_at is not None]
+    return max(dated, key=lambda x: x[0])[1] if dated else live[-1]
 
 
 def schedule_return_pickup(uow: UnitOfWork, e: ReturnAuthorised) -> ShipmentId:

@@ -261,8 +261,21 @@ def get_shipment(uow: UnitOfWork, shipment_id: ShipmentId) -> Shipment:
     return found
 
 
-def find_shipment_by_order(uow: UnitOfWork, order_id: OrderId) -> Shipment | None:
-    return _one_shipment(uow, shipments.c.order_id == order_id)
+def find_order_shipment(
+    uow: UnitOfWork, order_id: OrderId, depot_id: WarehouseId
+) -> Shipment | None:
+    """The shipment of the part of an order that leaves from ``depot_id``."""
+    return _one_shipment(uow, shipments.c.order_id == order_id, shipments.c.depot_id == depot_id)
+
+
+def order_shipments(uow: UnitOfWork, order_id: OrderId) -> list[Shipment]:
+    """Every shipment of an order (one per depot: a split order has several), by id."""
+    rows = uow.conn.execute(
+        select(shipments)
+        .where(shipments.c.tenant_id == uow.tenant_id, shipments.c.order_id == order_id)
+        .order_by(shipments.c.id)
+    ).all()
+    return [_shipment(r) for r in rows]
 
 
 def find_shipment_by_tracking(uow: UnitOfWork, tracking_number: str) -> Shipment | None:

@@ -59,10 +59,11 @@ class HandedOver:
 def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
     """Take an order over from the warehouse: a shipment ready to be planned from its depot.
 
-    One shipment per order: taking the same order over again returns the shipment it has.
+    One shipment per order and depot (a split order ships one part from each warehouse):
+    taking the same part over again returns the shipment it has.
     """
     with uow:
-        existing = repo.find_shipment_by_order(uow, handed.order_id)
+        existing = repo.find_order_shipment(uow, handed.order_id, handed.depot_id)
         if existing is not None:
             return existing
         repo.get_depot(uow, handed.depot_id)  # NotFound until W's WarehouseOpened arrives
@@ -95,17 +96,15 @@ def receive_shipment(uow: UnitOfWork, handed: HandedOver) -> Shipment:
     return shipment
 
 
-def cancel_order_shipment(uow: UnitOfWork, order_id: OrderId) -> Shipment | None:
-    """The order was called off: cancel its shipment unless it has left the depot.
+def cancel_order_shipments(uow: UnitOfWork, order_id: OrderId) -> list[Shipment]:
+    """The order was called off: cancel each of its shipments (one per part) that has not left
+    its depot.
 
     A shipment on a planned route leaves that route; a route left with no stop is cancelled,
-    which frees its vehicle for that date. Returns the shipment as it now is (``None``: none).
+    which frees its vehicle for that date. Returns the shipments as they now are (by id).
     """
     with uow:
-        shipment = repo.find_shipment_by_order(uow, order_id)
-        if shipment is None:
-            return None
-        cancelled = cancel_unsent(uow, shipment)
+        cancelled = [cancel_unsent(uow, s) for s in repo.order_shipments(uow, order_id)]
         uow.commit()
     return cancelled
 

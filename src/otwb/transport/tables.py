@@ -159,8 +159,8 @@ shipments = Table(
     Column("photo_ref", String(500)),
     Column("co2_kg", Amount()),
     Column("extra_service_s", Integer, nullable=False, server_default="0"),
-    # One shipment per order.
-    UniqueConstraint("tenant_id", "order_id"),
+    # One shipment per order and depot: a split order ships one part from each warehouse.
+    UniqueConstraint("tenant_id", "order_id", "depot_id"),
     CheckConstraint(one_of("status", ShipmentStatus), name="status"),
     CheckConstraint(
         one_of("temperature_class", TemperatureClass),
