@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from otwb.platform.clock import as_utc
 from otwb.platform.errors import Conflict, InvalidInput, InvalidTransition
 from otwb.platform.ids import CarrierId, RouteId, ShipmentId
+from otwb.platform.money import Money
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import repo, route_repo
 from otwb.transport.distance import road_distance_km
@@ -21,13 +22,16 @@ from otwb.transport.events import (
     ShipmentDispatched,
 )
 from otwb.transport.model import (
+    RESOLVED_STOP,
     Route,
     RouteStatus,
+    RouteStop,
     Shipment,
     ShipmentStatus,
     StopStatus,
-    completion,
+    Vehicle,
     day_start,
+    route_cost,
 )
 from otwb.transport.service import distance_provider
 
@@ -304,3 +308,24 @@ def complete_route_if_done(uow: UnitOfWork, route_id: RouteId) -> None:
             currency=cost.currency,
         )
     )
+
+
+def completion(
+    route: Route, vehicle: Vehicle, stops: tuple[RouteStop, ...]
+) -> tuple[datetime, int, Money] | None:
+    """When every stop is resolved: (completed at, duration in s, cost); else ``None``.
+
+    The vehicle is back at the depot the planned driving time after its last resolved stop; the
+    route lasted from dispatch until then, and costs its planned distance plus that time.
+    """
+    live = [s for s in stops if s.status is not StopStatus.CANCELLED]
+    if route.dispatched_at is None or any(s.status not in RESOLVED_STOP for s in stops):
+        return None
+    if not live:
+        back = route.dispatched_at
+    else:
+        last = max(live, key=lambda s: (s.resolved_at or route.dispatched_at, s.seq))
+        resolved = last.resolved_at or route.dispatched_at
+        back = max(resolved, route.dispatched_at) + timedelta(seconds=last.return_s)
+    duration = int((back - route.dispatched_at).total_seconds())
+    return back, duration, route_cost(vehicle, route.distance_m, duration)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -379,24 +379,3 @@ class Route:
     def moved_to(self, to: RouteStatus) -> Route:
         check_route_transition(self.id, self.status, to)
         return replace(self, status=to)
-
-
-def completion(
-    route: Route, vehicle: Vehicle, stops: tuple[RouteStop, ...]
-) -> tuple[datetime, int, Money] | None:
-    """When every stop is resolved: (completed at, duration in s, cost); else ``None``.
-
-    The vehicle is back at the depot the planned driving time after its last resolved stop; the
-    route lasted from dispatch until then, and costs its planned distance plus that time.
-    """
-    live = [s for s in stops if s.status is not StopStatus.CANCELLED]
-    if route.dispatched_at is None or any(s.status not in RESOLVED_STOP for s in stops):
-        return None
-    if not live:
-        back = route.dispatched_at
-    else:
-        last = max(live, key=lambda s: (s.resolved_at or route.dispatched_at, s.seq))
-        resolved = last.resolved_at or route.dispatched_at
-        back = max(resolved, route.dispatched_at) + timedelta(seconds=last.return_s)
-    duration = int((back - route.dispatched_at).total_seconds())
-    return back, duration, route_cost(vehicle, route.distance_m, duration)

@@ -17,7 +17,15 @@ from otwb.platform.errors import Conflict, InvalidInput
 from otwb.platform.ids import OrderId, OrderLineId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
-from otwb.warehouse import fulfilment_repo, packing, promises, repo, serial_repo, stock_repo
+from otwb.warehouse import (
+    backorder_repo,
+    fulfilment_repo,
+    packing,
+    promises,
+    repo,
+    serial_repo,
+    stock_repo,
+)
 from otwb.warehouse.events import (
     OrderHandedOver,
     OrderPacked,
@@ -78,7 +86,7 @@ def confirm_pick(
                 lines=len({p.line_id for p in taken}),
                 units=sum(p.picked for p in taken),
                 picked_at=uow.clock.now(),
-                short_units=sum(q for _, _, q in fulfilment_repo.backordered(uow, fulfilment.id)),
+                short_units=sum(q for _, _, q in backorder_repo.backordered(uow, fulfilment.id)),
             )
         )
         uow.commit()
@@ -209,7 +217,7 @@ def backorders(
     """What of an allocated order could not be served: (line, SKU code, quantity)."""
     with uow:
         f = fulfilment_repo.get_fulfilment(uow, order_id, warehouse_id)
-        items = fulfilment_repo.backordered(uow, f.id)
+        items = backorder_repo.backordered(uow, f.id)
         skus = repo.skus_by_id(uow, {s for _, s, _ in items})
     return [(line, skus[s].code, q) for line, s, q in items]
 

@@ -21,7 +21,7 @@ from otwb.platform.errors import Conflict, OutOfStock
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, SkuId, WarehouseId
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse import fulfilment_repo, promises, repo, work_repo
+from otwb.warehouse import backorder_repo, fulfilment_repo, promises, repo, work_repo
 from otwb.warehouse.allocation import Allocated, StockBook, allocate
 from otwb.warehouse.events import AllocatedLine, AllocationFailed, ShortLine, StockAllocated
 from otwb.warehouse.lots import Lot
@@ -118,7 +118,7 @@ def allocate_orders(
         except IntegrityError:
             raise Conflict("an order of this run is already allocated") from None
         for fulfilment_id, missing in short_lines:
-            fulfilment_repo.insert_backorders(
+            backorder_repo.insert_backorders(
                 uow,
                 fulfilment_id,
                 [(line, skus[code].id, qty) for line, code, qty in missing],

@@ -21,7 +21,7 @@ from otwb.warehouse.model import (
     Pick,
     TaskId,
 )
-from otwb.warehouse.tables import allocations, backorders, fulfilments, parcels, stock
+from otwb.warehouse.tables import allocations, fulfilments, parcels, stock
 
 _INSERT_FULFILMENT = insert(fulfilments)
 _INSERT_ALLOCATIONS = insert(allocations)
@@ -260,40 +260,6 @@ def place_tasks(uow: UnitOfWork, pick_list_id: str | None, ordered: Sequence[Tas
             .where(allocations.c.tenant_id == uow.tenant_id, allocations.c.id == task_id)
             .values(pick_list_id=pick_list_id, seq=seq if pick_list_id else None)
         )
-
-
-def insert_backorders(
-    uow: UnitOfWork,
-    fulfilment_id: str,
-    items: Sequence[tuple[OrderLineId, SkuId, int]],
-    reason: str,
-) -> None:
-    now = uow.clock.now()
-    rows = [
-        {
-            "id": uow.ids.new("bko"),
-            "tenant_id": uow.tenant_id,
-            "fulfilment_id": fulfilment_id,
-            "order_line_id": line,
-            "sku_id": sku,
-            "quantity": qty,
-            "reason": reason,
-            "created_at": now,
-        }
-        for line, sku, qty in items
-        if qty > 0
-    ]
-    if rows:
-        uow.conn.execute(insert(backorders), rows)
-
-
-def backordered(uow: UnitOfWork, fulfilment_id: str) -> list[tuple[OrderLineId, SkuId, int]]:
-    rows = uow.conn.execute(
-        select(backorders.c.order_line_id, backorders.c.sku_id, backorders.c.quantity)
-        .where(backorders.c.tenant_id == uow.tenant_id, backorders.c.fulfilment_id == fulfilment_id)
-        .order_by(backorders.c.id)
-    ).all()
-    return [(OrderLineId(a), SkuId(b), int(c)) for a, b, c in rows]
 
 
 def save_fulfilment_status(uow: UnitOfWork, f: Fulfilment, previous: FulfilmentStatus) -> bool:

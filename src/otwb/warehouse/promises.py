@@ -30,7 +30,7 @@ from typing import Any
 from otwb.platform.errors import Conflict
 from otwb.platform.ids import OrderLineId, SkuId, StockId
 from otwb.platform.uow import UnitOfWork
-from otwb.warehouse import fulfilment_repo, lot_repo, repo, stock_repo, work_repo
+from otwb.warehouse import backorder_repo, fulfilment_repo, lot_repo, repo, stock_repo, work_repo
 from otwb.warehouse.allocation import Allocated, StockBook, allocate
 from otwb.warehouse.events import (
     AllocatedLine,
@@ -206,7 +206,7 @@ def find_elsewhere(
                 )
             )
         if short:
-            fulfilment_repo.insert_backorders(uow, f.id, short, reason)
+            backorder_repo.insert_backorders(uow, f.id, short, reason)
             uow.record(
                 LinesBackordered(
                     order_id=f.order_id,
@@ -265,6 +265,6 @@ def settle(uow: UnitOfWork, fulfilment_id: str) -> None:
             lines=len({p.line_id for p in picked}),
             units=sum(p.picked for p in picked),
             picked_at=uow.clock.now(),
-            short_units=sum(q for _, _, q in fulfilment_repo.backordered(uow, f.id)),
+            short_units=sum(q for _, _, q in backorder_repo.backordered(uow, f.id)),
         )
     )

@@ -12,6 +12,7 @@ from otwb.platform.errors import InvalidInput, InvalidTransition
 from otwb.platform.ids import RouteId, ShipmentId, VehicleId, WarehouseId
 from otwb.platform.money import Money
 from otwb.platform.values import DeliveryWindow, TemperatureClass
+from otwb.transport.dispatch import completion
 from otwb.transport.model import (
     PLANNABLE,
     Route,
@@ -19,7 +20,6 @@ from otwb.transport.model import (
     RouteStop,
     ShipmentStatus,
     StopStatus,
-    completion,
     route_cost,
     service_seconds,
 )
