@@ -51,6 +51,8 @@ TARGETS = {"lines_per_second": 2000.0, "waves_seconds": 10.0, "saving": 0.15}
 START = datetime(2026, 11, 25, 6, tzinfo=UTC)
 LOT_DAYS = (10, 40, 70)
 PICKY_DAYS = 15
+STORES = 25
+"""Delivery addresses of a customer (its stores); the bench's orders are spread over them."""
 
 
 class Scale:
@@ -138,7 +140,7 @@ def build(db: Database, scale: Scale, seed: int) -> tuple[Any, Any, Any, list[Al
     service.receive_stocks(uow(), receipts[::2], "opening stock")
     clock.advance(timedelta(days=1))
     service.receive_stocks(uow(), received_on_day_two, "opening stock")
-    customers = [CustomerId(f"cus_{i:03d}") for i in range(50)]
+    customers = [CustomerId(f"cus_{i:03d}") for i in range(50)]  # each with STORES stores
     for c in customers[:5]:
         quality.set_min_shelf_life(uow(), c, PICKY_DAYS)
     requests: list[AllocationRequest] = []
@@ -157,8 +159,9 @@ def build(db: Database, scale: Scale, seed: int) -> tuple[Any, Any, Any, list[Al
                     for i, code in enumerate(chosen)
                 ],
                 ship_to_name="Customer",
-                ship_to_address="1 rue du Commerce, Lyon",
-                ship_to=GeoPoint(45.76, 4.83),
+                # a customer delivers to its stores: orders to one store merge into one tote
+                ship_to_address=f"{n % STORES + 1} rue du Commerce, Lyon",
+                ship_to=GeoPoint(45.76 + (n % STORES) * 0.001, 4.83),
                 service_level="standard",
                 cut_off=START + timedelta(hours=4 if n < scale.wave_orders else 8),
             )
