@@ -46,6 +46,10 @@ def check(figures: dict, url: str) -> None:
         + figures["orders_by_state"].get("delivery_failed", 0)
     )
     assert 0 < figures["on_time_rate"] <= 1
+    # every site promises: each delivered order's promise was kept or not, per service level
+    kept = figures["promises_kept"]
+    assert sum(k["delivered"] for k in kept.values()) == figures["orders_by_state"]["delivered"]
+    assert all(0 <= k["on_time"] <= k["delivered"] for k in kept.values())
     assert 0 < figures["vehicles_used"] <= figures["fleet"]
     assert figures["km"] > 0
     assert figures["pick_waves"] > 0

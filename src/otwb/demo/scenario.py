@@ -20,12 +20,14 @@ from decimal import Decimal
 from otwb.billing import service as billing
 from otwb.demo import geography
 from otwb.demo.catalogue import Product, products
+from otwb.orders import promise_service
 from otwb.orders import service as orders
 from otwb.orders.importer import LYON_POSTCODES, read_postcodes
 from otwb.orders.model import (
     Address,
     Customer,
 )
+from otwb.orders.promise import PromiseProfile
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, WarehouseId
 from otwb.platform.uow import UnitOfWork
@@ -108,6 +110,12 @@ def build(uow: UowFactory, day: date, n_orders: int, rng: random.Random) -> Scen
     return scenario
 
 
+PROMISES = PromiseProfile(
+    time_zone="Europe/Paris", country="FR", working_days=frozenset(range(1, 6))
+)
+"""Every site promises on French working days in Paris time (default cut-offs)."""
+
+
 def _sites(uow: UowFactory) -> list[Site]:
     code, name, lat, lon = geography.CENTRAL
     specs = [(code, name, lat, lon, WarehouseKind.CENTRAL)] + [
@@ -126,6 +134,7 @@ def _sites(uow: UowFactory) -> list[Site]:
         w = warehouse.create_warehouse(
             uow(), code, name, kind, GeoPoint(lat, lon), dock_x_m=AISLE_PITCH * aisles / 2
         )
+        promise_service.set_profile(uow(), w.id, PROMISES)  # O promises from every site
         bins = {}
         for temperature, (zone, letters, bays, levels) in zones.items():
             sites.create_zone(uow(), w.id, zone, temperature)

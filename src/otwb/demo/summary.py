@@ -12,6 +12,7 @@ from rich.table import Table
 
 from otwb.billing import invoicing
 from otwb.demo.simulation import DayResult
+from otwb.orders import promise_service
 from otwb.orders import service as orders
 from otwb.platform.uow import UnitOfWork
 from otwb.transport import service as transport
@@ -38,6 +39,14 @@ class Summary:
             ("deliveries attempted", f["deliveries"]),
             ("failed deliveries", f["failed_deliveries"]),
             ("on-time rate (in window / attempted)", f"{f['on_time_rate']:.1%}"),
+            (
+                "promises kept (delivered by the date promised)",
+                ", ".join(
+                    f"{level} {kept['on_time']}/{kept['delivered']}"
+                    for level, kept in f["promises_kept"].items()
+                )
+                or "none promised",
+            ),
             ("routes (vehicles used)", f"{f['routes']} ({f['vehicles_used']} of {f['fleet']})"),
             ("km driven (planned road km)", f"{f['km']:,.1f}"),
             ("shipments left unplanned", f["unplanned"]),
@@ -81,6 +90,7 @@ def summarise(
         if s.window is None or (s.delivered_at is not None and s.window.contains(s.delivered_at))
     )
     fleet_day = transport.fleet_summary(uow, day)
+    promises = promise_service.on_time_report(reader)
     bills = invoicing.billing_summary(uow, day, day + timedelta(days=1))
     total = sum((t.total for t in bills.totals), Decimal(0))
     cost = fleet_day.cost.amount
@@ -91,6 +101,9 @@ def summarise(
             "day": day.isoformat(),
             "orders_by_state": dict(sorted(by_state.items())),
             "on_time_rate": round(on_time / result.deliveries, 4) if result.deliveries else 0.0,
+            "promises_kept": {
+                r.level.value: {"delivered": r.delivered, "on_time": r.on_time} for r in promises
+            },
             "deliveries": result.deliveries,
             "failed_deliveries": result.failures,
             "routes": fleet_day.routes,
