@@ -29,7 +29,7 @@ from otwb.orders.events import DeliveryOptionsChosen, PickupCodeIssued
 from otwb.orders.model import Address, Order, ServiceLevel
 from otwb.orders.promise import PromiseLevel
 from otwb.orders.promise_repo import RecordedPromise
-from otwb.orders.promise_service import Quote, quote_in, record_promise_in
+from otwb.orders.promise_service import Quote, quote_in, record_promises_in
 from otwb.platform.errors import InvalidInput, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import OrderId, WarehouseId
@@ -144,8 +144,8 @@ def place_with_options(uow: UnitOfWork, checkout: Checkout) -> Placed:
             tracking_token=tracking_token(),
             chosen_at=now,
         )
-        delivery_repo.insert_options(uow, options)
-        record_promise_in(uow, order.id, q, now)
+        delivery_repo.insert_options(uow, [options])
+        record_promises_in(uow, [(order.id, q, now)])
         _publish(uow, order, options)
         promise = promise_repo.promises_of(uow, [order.id])[OrderId(order.id)]
         uow.commit()

@@ -133,6 +133,13 @@ class DeliveryOptions:
     tracking_token: str
     chosen_at: datetime
 
+    @classmethod
+    def home(cls, order_id: str, at: datetime) -> DeliveryOptions:
+        """Plain home delivery, as an order placed without a checkout gets (with its tracking
+        token)."""
+        return cls(order_id, DeliveryMethod.HOME, None, None, None, None, False, None,
+                   tracking_token(), at)  # fmt: skip
+
     @property
     def extra_service_s(self) -> int:
         return INSTALLATION_SERVICE_S if self.installation else 0

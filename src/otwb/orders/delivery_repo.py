@@ -162,23 +162,29 @@ def list_points(uow: UnitOfWork, active_only: bool) -> list[PickupPoint]:
 
 
 # -- each order's options ---------------------------------------------------------------------
-def insert_options(uow: UnitOfWork, o: DeliveryOptions) -> None:
-    cod = o.cash_on_delivery
-    uow.conn.execute(
-        insert(order_delivery_options).values(
-            order_id=o.order_id,
-            tenant_id=uow.tenant_id,
-            method=o.method.value,
-            slot_id=o.slot_id,
-            pickup_point_id=o.pickup_point.id if o.pickup_point else None,
-            pickup_code=o.pickup_code,
-            installation=o.installation,
-            cod_amount=cod.amount if cod else None,
-            cod_currency=cod.currency if cod else None,
-            tracking_token=o.tracking_token,
-            chosen_at=o.chosen_at,
+def insert_options(uow: UnitOfWork, chosen: Sequence[DeliveryOptions]) -> None:
+    """Store each order's delivery options (one statement for the lot)."""
+    if not chosen:
+        return
+    rows = []
+    for o in chosen:
+        cod = o.cash_on_delivery
+        rows.append(
+            {
+                "order_id": o.order_id,
+                "tenant_id": uow.tenant_id,
+                "method": o.method.value,
+                "slot_id": o.slot_id,
+                "pickup_point_id": o.pickup_point.id if o.pickup_point else None,
+                "pickup_code": o.pickup_code,
+                "installation": o.installation,
+                "cod_amount": cod.amount if cod else None,
+                "cod_currency": cod.currency if cod else None,
+                "tracking_token": o.tracking_token,
+                "chosen_at": o.chosen_at,
+            }
         )
-    )
+    uow.conn.execute(insert(order_delivery_options), rows)
 
 
 def _options(uow: UnitOfWork, r: Any) -> DeliveryOptions:

@@ -160,18 +160,25 @@ class RecordedPromise:
     on_time: bool | None
 
 
-def insert_promise(uow: UnitOfWork, p: RecordedPromise) -> None:
+def insert_promises(uow: UnitOfWork, made: Sequence[RecordedPromise]) -> None:
+    """Store the promises made to orders (one statement for the lot)."""
+    if not made:
+        return
     uow.conn.execute(
-        insert(order_promises).values(
-            order_id=p.order_id,
-            tenant_id=uow.tenant_id,
-            warehouse_id=p.warehouse_id,
-            level=p.level.value,
-            zone=p.zone.value,
-            delivery_day=p.delivery_day,
-            promised_by=p.promised_by,
-            quoted_at=p.quoted_at,
-        )
+        insert(order_promises),
+        [
+            {
+                "order_id": p.order_id,
+                "tenant_id": uow.tenant_id,
+                "warehouse_id": p.warehouse_id,
+                "level": p.level.value,
+                "zone": p.zone.value,
+                "delivery_day": p.delivery_day,
+                "promised_by": p.promised_by,
+                "quoted_at": p.quoted_at,
+            }
+            for p in made
+        ],
     )
 
 

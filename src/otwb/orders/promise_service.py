@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from otwb.orders import delivery_repo, promise_repo, repo
 from otwb.orders.calendar import Holiday, WorkingCalendar
-from otwb.orders.delivery_options import DeliveryMethod, DeliveryOptions, tracking_token
+from otwb.orders.delivery_options import DeliveryOptions
 from otwb.orders.events import DeliveryPromised
 from otwb.orders.promise import (
     OnTimeRate,
@@ -77,10 +77,36 @@ def list_holidays(
         return promise_repo.list_holidays(uow, since, until)
 
 
-def _calendar(uow: UnitOfWork, site: Warehouse, profile: PromiseProfile) -> WorkingCalendar:
-    return WorkingCalendar.of(
-        profile.working_days, promise_repo.closed_days(uow, profile.country, site.code)
-    )
+class PromisingSites:
+    """The warehouses that promise deliveries, their profiles and working calendars -- read once
+    per unit of work (a batch of orders asks the same questions of every order)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.profiles = promise_repo.profiles(uow)
+        self._sites: list[Warehouse] | None = None
+        self._calendars: dict[WarehouseId, WorkingCalendar] = {}
+
+    def site(self, ship_to: GeoPoint, warehouse_id: WarehouseId | None) -> Warehouse:
+        """The given warehouse, else the nearest one with a promise profile."""
+        if warehouse_id is not None:
+            site = warehouse.get_warehouse(self._uow, warehouse_id)
+            if site.id not in self.profiles:
+                raise NoPromiseProfile(f"warehouse {site.code} has no promise profile")
+            return site
+        if self._sites is None:
+            self._sites = [w for w in warehouse.list_warehouses(self._uow) if w.id in self.profiles]
+        if not self._sites:
+            raise NoPromiseProfile("no warehouse has a promise profile yet")
+        return min(self._sites, key=lambda w: (haversine_km(w.point, ship_to), w.code))
+
+    def calendar(self, site: Warehouse) -> WorkingCalendar:
+        found = self._calendars.get(site.id)
+        if found is None:
+            profile = self.profiles[site.id]
+            closed = promise_repo.closed_days(self._uow, profile.country, site.code)
+            found = self._calendars[site.id] = WorkingCalendar.of(profile.working_days, closed)
+        return found
 
 
 # -- quotes -----------------------------------------------------------------------------------
@@ -91,35 +117,22 @@ class Quote:
     promise: Promise
 
 
-def _promising_site(
-    uow: UnitOfWork, ship_to: GeoPoint, warehouse_id: WarehouseId | None
-) -> tuple[Warehouse, PromiseProfile]:
-    """The given warehouse, else the nearest one with a promise profile."""
-    known = promise_repo.profiles(uow)
-    if warehouse_id is not None:
-        site = warehouse.get_warehouse(uow, warehouse_id)
-        if site.id not in known:
-            raise NoPromiseProfile(f"warehouse {site.code} has no promise profile")
-        return site, known[site.id]
-    sites = [w for w in warehouse.list_warehouses(uow) if w.id in known]
-    if not sites:
-        raise NoPromiseProfile("no warehouse has a promise profile yet")
-    site = min(sites, key=lambda w: (haversine_km(w.point, ship_to), w.code))
-    return site, known[site.id]
-
-
 def quote_in(
     uow: UnitOfWork,
     ship_to: GeoPoint,
     levels: Sequence[PromiseLevel] | None,
     at: datetime,
     warehouse_id: WarehouseId | None = None,
+    sites: PromisingSites | None = None,
 ) -> list[Quote]:
     """Inside an open unit of work: the promise of each level (all offered ones when ``levels``
-    is None; ``ServiceLevelUnavailable`` for a level asked for but not offered)."""
-    site, profile = _promising_site(uow, ship_to, warehouse_id)
+    is None; ``ServiceLevelUnavailable`` for a level asked for but not offered). ``sites``: the
+    promising sites already read in this unit of work (a batch), else they are read here."""
+    sites = sites or PromisingSites(uow)
+    site = sites.site(ship_to, warehouse_id)
+    profile = sites.profiles[site.id]
     km = round(haversine_km(site.point, ship_to), 1)
-    calendar = _calendar(uow, site, profile)
+    calendar = sites.calendar(site)
     wanted = profile.offered(km) if levels is None else levels
     return [Quote(site, km, promise_for(profile, calendar, level, at, km)) for level in wanted]
 
@@ -141,25 +154,31 @@ def quote(
 
 
 # -- each order's promise, and its outcome ----------------------------------------------------
-def record_promise_in(uow: UnitOfWork, order_id: OrderId, q: Quote, at: datetime) -> None:
-    """Inside an open unit of work: store the promise made to an order and publish it."""
-    p = q.promise
-    promise_repo.insert_promise(
-        uow,
-        RecordedPromise(
-            order_id, q.warehouse.id, p.level, p.zone, p.delivery_day, p.promised_by, at, None, None
-        ),
-    )
-    uow.record(
-        DeliveryPromised(
-            order_id=order_id,
-            warehouse_id=q.warehouse.id,
-            level=p.level.value,
-            zone=p.zone.value,
-            delivery_day=p.delivery_day,
-            promised_by=p.promised_by,
+def record_promises_in(uow: UnitOfWork, made: Sequence[tuple[OrderId, Quote, datetime]]) -> None:
+    """Inside an open unit of work: store the promise made to each order (order, quote, quoted
+    at) and publish it."""
+    recorded = []
+    for order_id, q, at in made:
+        p = q.promise
+        recorded.append(
+            RecordedPromise(
+                order_id, q.warehouse.id, p.level, p.zone, p.delivery_day, p.promised_by, at,
+                delivered_at=None, on_time=None,
+            )
+        )  # fmt: skip
+    promise_repo.insert_promises(uow, recorded)
+    for order_id, q, _ in made:
+        p = q.promise
+        uow.record(
+            DeliveryPromised(
+                order_id=order_id,
+                warehouse_id=q.warehouse.id,
+                level=p.level.value,
+                zone=p.zone.value,
+                delivery_day=p.delivery_day,
+                promised_by=p.promised_by,
+            )
         )
-    )
 
 
 def get_promise(uow: UnitOfWork, order_id: OrderId) -> RecordedPromise:
@@ -209,27 +228,28 @@ def promise_placed_orders(uow: UnitOfWork, placed: Sequence[PlacedOrder]) -> int
     delivery and a tracking token). Without any warehouse profile no promise is made; an order
     whose level is not offered at its address gets a ``no_promise`` note on its timeline.
     Returns how many promises were made."""
-    made = 0
     with uow:
         ids = [p.order_id for p in placed]
         have_options = delivery_repo.orders_with_options(uow, ids)
         promised = promise_repo.promises_of(uow, ids)
         now = uow.clock.now()
+        delivery_repo.insert_options(
+            uow,
+            [
+                DeliveryOptions.home(p.order_id, now)
+                for p in placed
+                if p.order_id not in have_options
+            ],
+        )
+        sites = PromisingSites(uow)
+        made: list[tuple[OrderId, Quote, datetime]] = []
         for p in placed:
-            if p.order_id not in have_options:
-                delivery_repo.insert_options(
-                    uow,
-                    DeliveryOptions(
-                        p.order_id, DeliveryMethod.HOME, None, None, None, None, False, None,
-                        tracking_token(), now,
-                    ),
-                )  # fmt: skip
             if p.order_id in promised:
                 continue
             try:
-                [q] = quote_in(uow, p.ship_to, [p.level], p.placed_at)
+                [q] = quote_in(uow, p.ship_to, [p.level], p.placed_at, sites=sites)
             except NoPromiseProfile:
-                continue  # this tenant does not promise delivery dates
+                break  # this tenant does not promise delivery dates
             except InvalidInput as exc:
                 log.info("order %s: no promise: %s", p.order_id, exc.detail)
                 repo.add_timeline(uow, p.order_id, now, "no_promise", exc.detail)
@@ -240,7 +260,7 @@ def promise_placed_orders(uow: UnitOfWork, placed: Sequence[PlacedOrder]) -> int
                     q,
                     promise=replace(q.promise, delivery_day=local.date(), promised_by=p.window_end),
                 )
-            record_promise_in(uow, p.order_id, q, p.placed_at)
-            made += 1
+            made.append((p.order_id, q, p.placed_at))
+        record_promises_in(uow, made)
         uow.commit()
-    return made
+    return len(made)
