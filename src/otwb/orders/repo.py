@@ -19,9 +19,10 @@ from otwb.orders.model import (
     TimelineEntry,
 )
 from otwb.orders.tables import customers, order_backorders, order_lines, order_timeline, orders
+from otwb.platform.bulk import RowWriter
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
-from otwb.platform.ids import CustomerId, OrderId, OrderLineId
+from otwb.platform.ids import CustomerId, OrderId, OrderLineId, TenantId
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import DeliveryWindow
 
@@ -33,9 +34,21 @@ _KNOWN_CUSTOMERS = select(customers.c.id).where(
     customers.c.tenant_id == bindparam("b_tenant"),
     customers.c.id.in_(bindparam("b_ids", expanding=True)),
 )
-_INSERT_ORDER = insert(orders)
-_INSERT_LINES = insert(order_lines)
-_INSERT_TIMELINE = insert(order_timeline)
+_INSERT_ORDER = RowWriter.insert(
+    orders,
+    [
+        "id", "tenant_id", "customer_id", "reference", "channel", "hold_reason", "status",
+        "service_level", "ship_to_name", "ship_to_street", "ship_to_city", "ship_to_postcode",
+        "ship_to_country", "ship_to_lat", "ship_to_lon", "window_start", "window_end",
+        "placed_at", "updated_at",
+    ],
+)  # fmt: skip
+_INSERT_LINES = RowWriter.insert(
+    order_lines, ["id", "tenant_id", "order_id", "line_no", "sku", "quantity"]
+)
+_INSERT_TIMELINE = RowWriter.insert(
+    order_timeline, ["tenant_id", "order_id", "at", "kind", "detail"]
+)
 _STATUS = select(orders.c.status).where(
     orders.c.tenant_id == bindparam("b_tenant"), orders.c.id == bindparam("b_id")
 )
@@ -109,47 +122,29 @@ def list_customers(uow: UnitOfWork) -> list[Customer]:
 
 
 def insert_orders(uow: UnitOfWork, items: Sequence[Order]) -> None:
-    uow.conn.execute(_INSERT_ORDER, [_order_row(uow, order) for order in items])
-    uow.conn.execute(
-        _INSERT_LINES,
+    tenant = uow.tenant_id
+    _INSERT_ORDER.execute(uow.conn, [_order_row(tenant, order) for order in items])
+    _INSERT_LINES.execute(
+        uow.conn,
         [
-            {
-                "id": line.id,
-                "tenant_id": uow.tenant_id,
-                "order_id": order.id,
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "quantity": line.quantity,
-            }
+            (line.id, tenant, order.id, line.line_no, line.sku, line.quantity)
             for order in items
             for line in order.lines
         ],
     )
 
 
-def _order_row(uow: UnitOfWork, order: Order) -> dict[str, Any]:
+def _order_row(tenant: TenantId, order: Order) -> tuple[Any, ...]:
+    """The order's row, in ``_INSERT_ORDER``'s column order."""
     addr = order.ship_to
-    return {
-        "id": order.id,
-        "tenant_id": uow.tenant_id,
-        "customer_id": order.customer_id,
-        "reference": order.reference,
-        "channel": order.channel,
-        "hold_reason": order.hold_reason,
-        "status": order.status.value,
-        "service_level": order.service_level.value,
-        "ship_to_name": addr.name,
-        "ship_to_street": addr.street,
-        "ship_to_city": addr.city,
-        "ship_to_postcode": addr.postcode,
-        "ship_to_country": addr.country,
-        "ship_to_lat": addr.point.lat,
-        "ship_to_lon": addr.point.lon,
-        "window_start": order.window.start if order.window else None,
-        "window_end": order.window.end if order.window else None,
-        "placed_at": order.placed_at,
-        "updated_at": order.placed_at,
-    }
+    window = order.window
+    return (
+        order.id, tenant, order.customer_id, order.reference, order.channel, order.hold_reason,
+        order.status.value, order.service_level.value, addr.name, addr.street, addr.city,
+        addr.postcode, addr.country, addr.point.lat, addr.point.lon,
+        window.start if window else None, window.end if window else None,
+        order.placed_at, order.placed_at,
+    )  # fmt: skip
 
 
 def get_order(
@@ -325,33 +320,14 @@ def set_statuses(
 def add_timeline_entries(
     uow: UnitOfWork, entries: Sequence[tuple[OrderId, str, str]], at: datetime
 ) -> None:
-    if entries:
-        uow.conn.execute(
-            _INSERT_TIMELINE,
-            [
-                {
-                    "tenant_id": uow.tenant_id,
-                    "order_id": oid,
-                    "at": at,
-                    "kind": kind,
-                    "detail": detail,
-                }
-                for oid, kind, detail in entries
-            ],
-        )
+    tenant = uow.tenant_id
+    _INSERT_TIMELINE.execute(
+        uow.conn, [(tenant, oid, at, kind, detail) for oid, kind, detail in entries]
+    )
 
 
 def add_timeline(uow: UnitOfWork, order_id: OrderId, at: datetime, kind: str, detail: str) -> None:
-    uow.conn.execute(
-        _INSERT_TIMELINE,
-        {
-            "tenant_id": uow.tenant_id,
-            "order_id": order_id,
-            "at": at,
-            "kind": kind,
-            "detail": detail,
-        },
-    )
+    add_timeline_entries(uow, [(order_id, kind, detail)], at)
 
 
 def count_by_status(uow: UnitOfWork) -> dict[str, int]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
@@ -16,6 +17,7 @@ from otwb.orders.sourcing_tables import (
     sourcing_policies,
     sourcing_sites,
 )
+from otwb.platform.bulk import RowWriter
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 
@@ -86,8 +88,16 @@ _LOCK_SPLIT = (
     .order_by(sourcing_plans.c.id)
     .with_for_update()
 )
-_INSERT_PLANS = insert(sourcing_plans)
-_INSERT_LINES = insert(sourcing_plan_lines)
+_INSERT_PLANS = RowWriter.insert(
+    sourcing_plans,
+    [
+        "id", "tenant_id", "order_id", "part_no", "warehouse_id", "policy", "outcome", "reason",
+        "distance_km", "cost", "currency", "stage", "created_at", "updated_at",
+    ],
+)  # fmt: skip
+_INSERT_LINES = RowWriter.insert(
+    sourcing_plan_lines, ["id", "tenant_id", "plan_id", "order_line_id", "sku", "quantity"]
+)
 
 
 # -- cost parameters and policies -------------------------------------------------------------
@@ -188,58 +198,29 @@ def replace_plans(
         return
     ids = iter(new_id)
     forget_plans(uow, [p.order_id for p in plans])
-    parts: list[dict[str, object]] = []
-    lines: list[dict[str, object]] = []
+    tenant = uow.tenant_id
+    sourced = PartStage.SOURCED.value
+    parts: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
     for plan in plans:
-        base = {
-            "tenant_id": uow.tenant_id,
-            "order_id": plan.order_id,
-            "policy": plan.policy.value,
-            "outcome": plan.outcome.value,
-            "reason": plan.reason,
-            "stage": PartStage.SOURCED.value,
-            "created_at": now,
-            "updated_at": now,
-        }
+        head = (tenant, plan.order_id)
+        tail = (plan.policy.value, plan.outcome.value, plan.reason)
         if not plan.parts:
-            parts.append(
-                base
-                | {
-                    "id": next(ids),
-                    "part_no": 1,
-                    "warehouse_id": None,
-                    "distance_km": None,
-                    "cost": None,
-                    "currency": None,
-                }
-            )
+            parts.append((next(ids), *head, 1, None, *tail, None, None, None, sourced, now, now))
         for n, part in enumerate(plan.parts, start=1):
             part_id = next(ids)
             parts.append(
-                base
-                | {
-                    "id": part_id,
-                    "part_no": n,
-                    "warehouse_id": part.warehouse_id,
-                    "distance_km": round(part.distance_km, 3),
-                    "cost": part.cost,
-                    "currency": part.currency,
-                }
-            )
+                (
+                    part_id, *head, n, part.warehouse_id, *tail, round(part.distance_km, 3),
+                    part.cost, part.currency, sourced, now, now,
+                )
+            )  # fmt: skip
             lines.extend(
-                {
-                    "id": f"{part_id}.{k}",  # the part's n-th line
-                    "tenant_id": uow.tenant_id,
-                    "plan_id": part_id,
-                    "order_line_id": x.line_id,
-                    "sku": x.sku,
-                    "quantity": x.quantity,
-                }
+                (f"{part_id}.{k}", tenant, part_id, x.line_id, x.sku, x.quantity)  # its k-th line
                 for k, x in enumerate(part.lines, start=1)
             )
-    uow.conn.execute(_INSERT_PLANS, parts)
-    if lines:
-        uow.conn.execute(_INSERT_LINES, lines)
+    _INSERT_PLANS.execute(uow.conn, parts)
+    _INSERT_LINES.execute(uow.conn, lines)
 
 
 def plan_of(uow: UnitOfWork, order_id: OrderId) -> list[PlanPart]:

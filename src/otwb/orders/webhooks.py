@@ -141,10 +141,13 @@ def unsubscribe(uow: UnitOfWork, subscription_id: str) -> None:
 
 
 def enqueue(uow: UnitOfWork, name: str, events: Sequence[Event]) -> int:
-    """One delivery row per event per subscription that wants ``name``; how many rows."""
+    """One delivery row per event per subscription that wants ``name``; how many rows. (It
+    commits even when no subscription wants the events: a consumer's processed-event marks go
+    with that commit rather than in a second transaction.)"""
     with uow:
         subs = [s for s in _subscriptions(uow, active_only=True) if s.wants(name)]
         if not subs:
+            uow.commit()
             return 0
         now = uow.clock.now()
         rows = []

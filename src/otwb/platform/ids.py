@@ -32,14 +32,29 @@ InvoiceId = NewType("InvoiceId", str)
 CarrierId = NewType("CarrierId", str)
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
+"""The two characters of every 10-bit value."""
+_RAND_BITS = (1 << 80) - 1
 
 
-def _base32(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+def _time_part(ms: int) -> str:
+    """10 characters: the 48 bits of milliseconds (in 50)."""
+    return "".join([_PAIRS[(ms >> s) & 1023] for s in (40, 30, 20, 10, 0)])
+
+
+def _rand_part(rand: int) -> str:
+    """16 characters: 80 random bits."""
+    p = _PAIRS
+    return (
+        p[(rand >> 70) & 1023] + p[(rand >> 60) & 1023] + p[(rand >> 50) & 1023]
+        + p[(rand >> 40) & 1023] + p[(rand >> 30) & 1023] + p[(rand >> 20) & 1023]
+        + p[(rand >> 10) & 1023] + p[rand & 1023]
+    )  # fmt: skip
+
+
+def _ulid(ms: int, rand: int) -> str:
+    """The 26 Crockford base-32 characters of 48 bits of milliseconds then 80 random bits."""
+    return _time_part(ms) + _rand_part(rand & _RAND_BITS)
 
 
 class IdFactory:
@@ -51,6 +66,7 @@ class IdFactory:
         self._lock = threading.Lock()
         self._last_ms = -1
         self._last_rand = 0
+        self._time_text = ""
 
     def new(self, prefix: str) -> str:
         ms = int(self._clock.now().timestamp() * 1000)
@@ -61,5 +77,7 @@ class IdFactory:
                 rand = self._last_rand + 1
             else:
                 rand = self._rng.getrandbits(80)
+                self._time_text = _time_part(ms)
             self._last_ms, self._last_rand = ms, rand
-        return f"{prefix}_{_base32(ms, 10)}{_base32(rand & ((1 << 80) - 1), 16)}"
+            time_text = self._time_text
+        return f"{prefix}_{time_text}{_rand_part(rand & _RAND_BITS)}"

@@ -29,9 +29,10 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, RootTransaction, bindparam, insert, update
+from sqlalchemy import Connection, RootTransaction, bindparam, update
 from sqlalchemy.exc import IntegrityError
 
+from otwb.platform.bulk import RowWriter
 from otwb.platform.events import Envelope, Event
 from otwb.platform.ids import EventId, TenantId
 from otwb.platform.tables import outbox, processed_events
@@ -41,12 +42,16 @@ if TYPE_CHECKING:
 
 
 # Built once: a statement object reused keeps its compiled form and cache key.
-_MARK_PROCESSED = insert(processed_events)
-_STORE_EVENTS = insert(outbox)
-_MARK_DISPATCHED = (
+_MARK_PROCESSED = RowWriter.insert(processed_events, ["consumer", "event_id", "processed_at"])
+_STORE_EVENTS = RowWriter.insert(
+    outbox,
+    ["id", "tenant_id", "event_type", "payload", "occurred_at", "dispatched_at", "attempts"],
+)
+_MARK_DISPATCHED = RowWriter(
     update(outbox)
     .where(outbox.c.id == bindparam("b_id"), outbox.c.dispatched_at.is_(None))
-    .values(dispatched_at=bindparam("b_at"))
+    .values(dispatched_at=bindparam("b_at", type_=outbox.c.dispatched_at.type)),
+    ["b_id", "b_at"],
 )
 
 
@@ -130,7 +135,7 @@ class UnitOfWork:
         envelopes = self._write_outbox()
         if self._finishes and not self.finished:
             now = self.clock.now()
-            self.conn.execute(_MARK_DISPATCHED, [{"b_id": i, "b_at": now} for i in self._finishes])
+            _MARK_DISPATCHED.execute(self.conn, [(i, now) for i in self._finishes])
         self._tx.commit()
         self._consumed = self._consumes is not None
         self.finished = bool(self._finishes)
@@ -171,10 +176,7 @@ class UnitOfWork:
         consumer, event_ids = self._consumes
         now = self.clock.now()
         try:
-            self.conn.execute(
-                _MARK_PROCESSED,
-                [{"consumer": consumer, "event_id": i, "processed_at": now} for i in event_ids],
-            )
+            _MARK_PROCESSED.execute(self.conn, [(consumer, i, now) for i in event_ids])
         except IntegrityError:
             self.__exit__(None, None, None)  # __enter__ failed, so 'with' will not call it
             raise AlreadyProcessed(f"{consumer} has already processed {event_ids}") from None
@@ -188,20 +190,19 @@ class UnitOfWork:
             Envelope(EventId(self.ids.new("evt")), self.tenant_id, now, event)
             for event in self._events
         ]
-        self.conn.execute(
-            _STORE_EVENTS,
+        # An event nobody listens to is delivered the moment it is stored.
+        _STORE_EVENTS.execute(
+            self.conn,
             [
-                {
-                    "id": env.id,
-                    "tenant_id": env.tenant_id,
-                    "event_type": env.event_type,
-                    "payload": env.event.model_dump_json(),
-                    "occurred_at": now,
-                    # An event nobody listens to is delivered the moment it is stored.
-                    "dispatched_at": None if bus.has_subscribers(env.event_type) else now,
-                    "attempts": 0,
-                    "next_attempt_at": None,
-                }
+                (
+                    env.id,
+                    env.tenant_id,
+                    env.event_type,
+                    env.event.model_dump_json(),
+                    now,
+                    None if bus.has_subscribers(env.event_type) else now,
+                    0,
+                )
                 for env in envelopes
             ],
         )

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 
+from otwb.platform.bulk import RowWriter
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
-from otwb.platform.ids import CustomerId, OrderId, OrderLineId, SkuId, StockId, WarehouseId
+from otwb.platform.ids import (
+    CustomerId,
+    OrderId,
+    OrderLineId,
+    SkuId,
+    StockId,
+    TenantId,
+    WarehouseId,
+)
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.model import (
     Fulfilment,
@@ -23,8 +33,28 @@ from otwb.warehouse.model import (
 )
 from otwb.warehouse.tables import allocations, fulfilments, parcels, stock
 
-_INSERT_FULFILMENT = insert(fulfilments)
-_INSERT_ALLOCATIONS = insert(allocations)
+_INSERT_FULFILMENT = RowWriter.insert(
+    fulfilments,
+    [
+        "id", "tenant_id", "order_id", "warehouse_id", "customer_id", "status", "ship_to_name",
+        "ship_to_address", "ship_to_lat", "ship_to_lon", "service_level", "window_start",
+        "window_end", "carrier", "route", "cut_off", "min_shelf_life_days", "created_at",
+        "updated_at",
+    ],
+)  # fmt: skip
+_INSERT_ALLOCATIONS = RowWriter.insert(
+    allocations,
+    [
+        "id",
+        "tenant_id",
+        "fulfilment_id",
+        "order_line_id",
+        "stock_id",
+        "quantity",
+        "status",
+        "picked",
+    ],
+)
 _PICKS = select(
     allocations.c.id,
     allocations.c.fulfilment_id,
@@ -55,56 +85,31 @@ def insert_fulfilments(uow: UnitOfWork, items: Sequence[Fulfilment]) -> None:
     if not items:
         return
     now = uow.clock.now()
-    uow.conn.execute(
-        _INSERT_FULFILMENT,
-        [
-            {
-                "id": f.id,
-                "tenant_id": uow.tenant_id,
-                "order_id": f.order_id,
-                "warehouse_id": f.warehouse_id,
-                "customer_id": f.customer_id,
-                "status": f.status.value,
-                "ship_to_name": f.ship_to_name,
-                "ship_to_address": f.ship_to_address,
-                "ship_to_lat": f.ship_to.lat,
-                "ship_to_lon": f.ship_to.lon,
-                "service_level": f.service_level,
-                "window_start": f.window_start,
-                "window_end": f.window_end,
-                "carrier": f.carrier,
-                "route": f.route,
-                "cut_off": f.cut_off,
-                "min_shelf_life_days": f.min_shelf_life_days,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for f in items
-        ],
-    )
+    tenant = uow.tenant_id
+    _INSERT_FULFILMENT.execute(uow.conn, [_fulfilment_row(tenant, f, now) for f in items])
     insert_picks(uow, [(f.id, p) for f in items for p in f.picks])
+
+
+def _fulfilment_row(tenant: TenantId, f: Fulfilment, now: datetime) -> tuple[Any, ...]:
+    """The fulfilment's row, in ``_INSERT_FULFILMENT``'s column order."""
+    return (
+        f.id, tenant, f.order_id, f.warehouse_id, f.customer_id, f.status.value, f.ship_to_name,
+        f.ship_to_address, f.ship_to.lat, f.ship_to.lon, f.service_level, f.window_start,
+        f.window_end, f.carrier, f.route, f.cut_off, f.min_shelf_life_days, now, now,
+    )  # fmt: skip
 
 
 def insert_picks(uow: UnitOfWork, items: Sequence[tuple[str, Pick]]) -> list[TaskId]:
     """Store picks as open pick tasks of their fulfilments; their new task ids."""
     ids = [TaskId(uow.ids.new("tsk")) for _ in items]
-    if items:
-        uow.conn.execute(
-            _INSERT_ALLOCATIONS,
-            [
-                {
-                    "id": task_id,
-                    "tenant_id": uow.tenant_id,
-                    "fulfilment_id": fulfilment_id,
-                    "order_line_id": p.line_id,
-                    "stock_id": p.stock_id,
-                    "quantity": p.quantity,
-                    "status": "open",
-                    "picked": 0,
-                }
-                for task_id, (fulfilment_id, p) in zip(ids, items, strict=True)
-            ],
-        )
+    tenant = uow.tenant_id
+    _INSERT_ALLOCATIONS.execute(
+        uow.conn,
+        [
+            (task_id, tenant, fulfilment_id, p.line_id, p.stock_id, p.quantity, "open", 0)
+            for task_id, (fulfilment_id, p) in zip(ids, items, strict=True)
+        ],
+    )
     return ids
 
 

@@ -35,6 +35,9 @@ _WAREHOUSES = (
 _SKUS_BY_CODE = select(skus).where(
     skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
 )
+_SKU_CODES = select(skus.c.code).where(
+    skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
+)
 _SKUS_BY_ID = select(skus).where(
     skus.c.tenant_id == bindparam("b_tenant"), skus.c.id.in_(bindparam("b_ids", expanding=True))
 )
@@ -353,6 +356,12 @@ def insert_skus(uow: UnitOfWork, items: Sequence[Sku]) -> None:
 def skus_by_code(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, Sku]:
     rows = uow.conn.execute(_SKUS_BY_CODE, {"b_tenant": uow.tenant_id, "b_codes": list(codes)})
     return {r.code: _sku(r) for r in rows}
+
+
+def known_sku_codes(uow: UnitOfWork, codes: Sequence[str]) -> set[str]:
+    """The codes among ``codes`` that name a SKU of the tenant."""
+    found = uow.conn.execute(_SKU_CODES, {"b_tenant": uow.tenant_id, "b_codes": list(codes)})
+    return set(found.scalars())
 
 
 def skus_by_id(uow: UnitOfWork, ids: Iterable[SkuId]) -> dict[SkuId, Sku]:
