@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 
 from otwb.orders.model import postcode_key
 from otwb.orders.tables import customers, orders, postcodes
+from otwb.platform.db import any_of
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId
 from otwb.platform.uow import UnitOfWork
@@ -22,7 +23,7 @@ _CHUNK = 400  # keeps every IN / OR list well under the databases' bound-paramet
 _ON_HOLD = select(customers.c.id).where(
     customers.c.tenant_id == bindparam("b_tenant"),
     customers.c.credit_hold.is_(True),
-    customers.c.id.in_(bindparam("b_ids", expanding=True)),
+    any_of(customers.c.id, "b_ids"),
 )
 
 
@@ -34,12 +35,12 @@ def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
 _REFERENCES = select(orders.c.id, orders.c.reference).where(
     orders.c.tenant_id == bindparam("b_tenant"),
     orders.c.channel == bindparam("b_channel"),
-    orders.c.reference.in_(bindparam("b_refs", expanding=True)),
+    any_of(orders.c.reference, "b_refs"),
 )
 _POSTCODES = select(postcodes).where(
     postcodes.c.tenant_id == bindparam("b_tenant"),
     postcodes.c.country == bindparam("b_country"),
-    postcodes.c.postcode.in_(bindparam("b_codes", expanding=True)),
+    any_of(postcodes.c.postcode, "b_codes"),
 )
 
 

@@ -17,6 +17,7 @@ from otwb.orders.delivery_options import (
     PickupPoint,
 )
 from otwb.orders.promise_tables import delivery_slots, order_delivery_options, pickup_points
+from otwb.platform.bulk import RowWriter
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import OrderId, WarehouseId
 from otwb.platform.money import Money
@@ -162,29 +163,30 @@ def list_points(uow: UnitOfWork, active_only: bool) -> list[PickupPoint]:
 
 
 # -- each order's options ---------------------------------------------------------------------
+_INSERT_OPTIONS = RowWriter.insert(
+    order_delivery_options,
+    [
+        "order_id", "tenant_id", "method", "slot_id", "pickup_point_id", "pickup_code",
+        "installation", "cod_amount", "cod_currency", "tracking_token", "chosen_at",
+    ],
+)  # fmt: skip
+
+
 def insert_options(uow: UnitOfWork, chosen: Sequence[DeliveryOptions]) -> None:
     """Store each order's delivery options (one statement for the lot)."""
-    if not chosen:
-        return
+    tenant = uow.tenant_id
     rows = []
     for o in chosen:
         cod = o.cash_on_delivery
         rows.append(
-            {
-                "order_id": o.order_id,
-                "tenant_id": uow.tenant_id,
-                "method": o.method.value,
-                "slot_id": o.slot_id,
-                "pickup_point_id": o.pickup_point.id if o.pickup_point else None,
-                "pickup_code": o.pickup_code,
-                "installation": o.installation,
-                "cod_amount": cod.amount if cod else None,
-                "cod_currency": cod.currency if cod else None,
-                "tracking_token": o.tracking_token,
-                "chosen_at": o.chosen_at,
-            }
-        )
-    uow.conn.execute(insert(order_delivery_options), rows)
+            (
+                o.order_id, tenant, o.method.value, o.slot_id,
+                o.pickup_point.id if o.pickup_point else None, o.pickup_code, o.installation,
+                cod.amount if cod else None, cod.currency if cod else None, o.tracking_token,
+                o.chosen_at,
+            )
+        )  # fmt: skip
+    _INSERT_OPTIONS.execute(uow.conn, rows)
 
 
 def _options(uow: UnitOfWork, r: Any) -> DeliveryOptions:

@@ -13,6 +13,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from otwb.orders.calendar import Holiday, HolidayScope, format_weekdays, parse_weekdays
 from otwb.orders.promise import Outcome, PromiseLevel, PromiseProfile, Zone
 from otwb.orders.promise_tables import order_promises, promise_holidays, promise_profiles
+from otwb.platform.bulk import RowWriter
 from otwb.platform.ids import OrderId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 
@@ -147,6 +148,15 @@ def closed_days(uow: UnitOfWork, country: str, warehouse_code: str) -> set[date]
 
 
 # -- each order's promise ---------------------------------------------------------------------
+_INSERT_PROMISES = RowWriter.insert(
+    order_promises,
+    [
+        "order_id", "tenant_id", "warehouse_id", "level", "zone", "delivery_day", "promised_by",
+        "quoted_at",
+    ],
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedPromise:
     order_id: OrderId
@@ -162,24 +172,17 @@ class RecordedPromise:
 
 def insert_promises(uow: UnitOfWork, made: Sequence[RecordedPromise]) -> None:
     """Store the promises made to orders (one statement for the lot)."""
-    if not made:
-        return
-    uow.conn.execute(
-        insert(order_promises),
+    tenant = uow.tenant_id
+    _INSERT_PROMISES.execute(
+        uow.conn,
         [
-            {
-                "order_id": p.order_id,
-                "tenant_id": uow.tenant_id,
-                "warehouse_id": p.warehouse_id,
-                "level": p.level.value,
-                "zone": p.zone.value,
-                "delivery_day": p.delivery_day,
-                "promised_by": p.promised_by,
-                "quoted_at": p.quoted_at,
-            }
+            (
+                p.order_id, tenant, p.warehouse_id, p.level.value, p.zone.value, p.delivery_day,
+                p.promised_by, p.quoted_at,
+            )
             for p in made
         ],
-    )
+    )  # fmt: skip
 
 
 def _recorded(r: Any) -> RecordedPromise:

@@ -20,6 +20,7 @@ from otwb.orders.model import (
 )
 from otwb.orders.tables import customers, order_backorders, order_lines, order_timeline, orders
 from otwb.platform.bulk import RowWriter
+from otwb.platform.db import any_of
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, TenantId
@@ -32,7 +33,7 @@ _CUSTOMER = select(customers).where(
 )
 _KNOWN_CUSTOMERS = select(customers.c.id).where(
     customers.c.tenant_id == bindparam("b_tenant"),
-    customers.c.id.in_(bindparam("b_ids", expanding=True)),
+    any_of(customers.c.id, "b_ids"),
 )
 _INSERT_ORDER = RowWriter.insert(
     orders,
@@ -56,15 +57,17 @@ _LOCK_STATUSES = (
     select(orders.c.id, orders.c.status)
     .where(
         orders.c.tenant_id == bindparam("b_tenant"),
-        orders.c.id.in_(bindparam("b_ids", expanding=True)),
+        any_of(orders.c.id, "b_ids"),
     )
     .order_by(orders.c.id)
     .with_for_update()
 )
-_SET_STATUS = (
+_SET_STATUS = RowWriter(
     update(orders)
     .where(orders.c.id == bindparam("b_id"))
-    .values(status=bindparam("b_to"), updated_at=bindparam("b_at"))
+    .values(status=bindparam("b_to"), updated_at=bindparam("b_at")),
+    ["b_id", "b_to", "b_at"],
+    key="b_id",
 )
 _SAVE_STATUS = (
     update(orders)
@@ -310,11 +313,9 @@ def lock_statuses(uow: UnitOfWork, order_ids: Sequence[OrderId]) -> dict[OrderId
 def set_statuses(
     uow: UnitOfWork, changes: Sequence[tuple[OrderId, OrderStatus]], at: datetime
 ) -> None:
-    """Write statuses of orders locked by ``lock_statuses``."""
-    if changes:
-        uow.conn.execute(
-            _SET_STATUS, [{"b_id": oid, "b_to": to.value, "b_at": at} for oid, to in changes]
-        )
+    """Write statuses of orders locked by ``lock_statuses`` (an order named twice: its last)."""
+    latest = dict(changes)
+    _SET_STATUS.execute(uow.conn, [(oid, to.value, at) for oid, to in latest.items()])
 
 
 def add_timeline_entries(

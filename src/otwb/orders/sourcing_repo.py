@@ -18,6 +18,7 @@ from otwb.orders.sourcing_tables import (
     sourcing_sites,
 )
 from otwb.platform.bulk import RowWriter
+from otwb.platform.db import any_of
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 
@@ -61,17 +62,17 @@ _POLICIES = select(
     sourcing_policies.c.customer_id, sourcing_policies.c.order_id, sourcing_policies.c.policy
 ).where(
     sourcing_policies.c.tenant_id == bindparam("b_tenant"),
-    sourcing_policies.c.customer_id.in_(bindparam("b_customers", expanding=True))
-    | sourcing_policies.c.order_id.in_(bindparam("b_orders", expanding=True)),
+    any_of(sourcing_policies.c.customer_id, "b_customers")
+    | any_of(sourcing_policies.c.order_id, "b_orders"),
 )
 _PLANS_OF = select(sourcing_plans.c.id).where(
     sourcing_plans.c.tenant_id == bindparam("b_tenant"),
-    sourcing_plans.c.order_id.in_(bindparam("b_orders", expanding=True)),
+    any_of(sourcing_plans.c.order_id, "b_orders"),
 )
 _DELETE_LINES = delete(sourcing_plan_lines).where(sourcing_plan_lines.c.plan_id.in_(_PLANS_OF))
 _DELETE_PLANS = delete(sourcing_plans).where(
     sourcing_plans.c.tenant_id == bindparam("b_tenant"),
-    sourcing_plans.c.order_id.in_(bindparam("b_orders", expanding=True)),
+    any_of(sourcing_plans.c.order_id, "b_orders"),
 )
 _LOCK_SPLIT = (
     select(
@@ -82,7 +83,7 @@ _LOCK_SPLIT = (
     )
     .where(
         sourcing_plans.c.tenant_id == bindparam("b_tenant"),
-        sourcing_plans.c.order_id.in_(bindparam("b_orders", expanding=True)),
+        any_of(sourcing_plans.c.order_id, "b_orders"),
         sourcing_plans.c.outcome == SourcingOutcome.SPLIT.value,
     )
     .order_by(sourcing_plans.c.id)

@@ -52,6 +52,7 @@ _MARK_DISPATCHED = RowWriter(
     .where(outbox.c.id == bindparam("b_id"), outbox.c.dispatched_at.is_(None))
     .values(dispatched_at=bindparam("b_at", type_=outbox.c.dispatched_at.type)),
     ["b_id", "b_at"],
+    key="b_id",
 )
 
 

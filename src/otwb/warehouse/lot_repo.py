@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from otwb.platform.db import any_of
 from otwb.platform.ids import SkuId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.lots import Lot, LotStatus
@@ -15,7 +16,7 @@ from otwb.warehouse.model import LotId, Sku
 from otwb.warehouse.tables import lots
 
 _LOTS_BY_ID = select(lots).where(
-    lots.c.tenant_id == bindparam("b_tenant"), lots.c.id.in_(bindparam("b_ids", expanding=True))
+    lots.c.tenant_id == bindparam("b_tenant"), any_of(lots.c.id, "b_ids")
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from otwb.platform.db import any_of
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, LocationId, SkuId, WarehouseId
@@ -33,13 +34,13 @@ _WAREHOUSES = (
     .order_by(warehouses.c.code)
 )
 _SKUS_BY_CODE = select(skus).where(
-    skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
+    skus.c.tenant_id == bindparam("b_tenant"), any_of(skus.c.code, "b_codes")
 )
 _SKU_CODES = select(skus.c.code).where(
-    skus.c.tenant_id == bindparam("b_tenant"), skus.c.code.in_(bindparam("b_codes", expanding=True))
+    skus.c.tenant_id == bindparam("b_tenant"), any_of(skus.c.code, "b_codes")
 )
 _SKUS_BY_ID = select(skus).where(
-    skus.c.tenant_id == bindparam("b_tenant"), skus.c.id.in_(bindparam("b_ids", expanding=True))
+    skus.c.tenant_id == bindparam("b_tenant"), any_of(skus.c.id, "b_ids")
 )
 _LOCATIONS = (
     select(

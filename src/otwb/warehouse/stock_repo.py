@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, insert, select, update
 
-from otwb.platform.db import upsert
+from otwb.platform.bulk import RowWriter
+from otwb.platform.db import any_of, upsert
 from otwb.platform.ids import LocationId, SkuId, StockId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.lots import Lot
@@ -38,7 +39,7 @@ _LOCK_AVAILABLE_STOCK = (
     .join(zones, zones.c.id == locations.c.zone_id)
     .where(
         stock.c.tenant_id == bindparam("b_tenant"),
-        stock.c.sku_id.in_(bindparam("b_skus", expanding=True)),
+        any_of(stock.c.sku_id, "b_skus"),
         stock.c.on_hand > stock.c.allocated,
         zones.c.role != ZoneRole.STAGING.value,
     )
@@ -48,10 +49,12 @@ _LOCK_AVAILABLE_STOCK = (
 # Writes by primary key touch rows this transaction read, and locked, under its tenant; they
 # name no tenant themselves: PostgreSQL's generic plan for "tenant_id = $1 AND id = $2" walks
 # the tenant's index instead of the key (measured ten times slower on a bulk promise).
-_PROMISE = (
+_PROMISE = RowWriter(
     update(stock)
     .where(stock.c.id == bindparam("b_id"))
-    .values(allocated=stock.c.allocated + bindparam("b_qty"))
+    .values(allocated=stock.c.allocated + bindparam("b_qty")),
+    ["b_id", "b_qty"],
+    key="b_id",
 )
 _CHANGE = (
     update(stock)
@@ -183,9 +186,7 @@ def promise(uow: UnitOfWork, promised: dict[StockId, int]) -> None:
     """Raise the allocated counters (rows locked by ``lock_available_stock``; the CHECK
     ``allocated <= on_hand`` is the last guard)."""
     if promised := {s: q for s, q in promised.items() if q}:
-        uow.conn.execute(
-            _PROMISE, [{"b_id": sid, "b_qty": qty} for sid, qty in sorted(promised.items())]
-        )
+        _PROMISE.execute(uow.conn, sorted(promised.items()))
 
 
 def release_allocated(uow: UnitOfWork, stock_id: StockId, quantity: int) -> None:

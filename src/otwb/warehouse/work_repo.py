@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from otwb.platform.db import upsert
+from otwb.platform.db import any_of, upsert
 from otwb.platform.ids import CustomerId, SkuId, WarehouseId
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.allocation import Hold
@@ -27,7 +27,7 @@ _ACTIVE_HOLDS = (
     select(reservations)
     .where(
         reservations.c.tenant_id == bindparam("b_tenant"),
-        reservations.c.sku_id.in_(bindparam("b_skus", expanding=True)),
+        any_of(reservations.c.sku_id, "b_skus"),
         reservations.c.released_at.is_(None),
         reservations.c.expires_at > bindparam("b_now"),
         reservations.c.consumed < reservations.c.quantity,
@@ -38,7 +38,7 @@ _SHELF_LIFE_RULES = select(
     customer_rules.c.customer_id, customer_rules.c.min_shelf_life_days
 ).where(
     customer_rules.c.tenant_id == bindparam("b_tenant"),
-    customer_rules.c.customer_id.in_(bindparam("b_customers", expanding=True)),
+    any_of(customer_rules.c.customer_id, "b_customers"),
 )
 _CONSUME = (
     update(reservations)
