@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 
 from otwb.platform.bulk import RowWriter
-from otwb.platform.db import Database, any_of
+from otwb.platform.db import Database
+from otwb.platform.sqllist import any_of
 from otwb.platform.sqltypes import Amount, UtcDateTime
 
 meta = MetaData()
@@ -82,6 +83,23 @@ def test_rows_come_back_as_written_whatever_their_values(db: Database) -> None:
     assert [r[5] for r in back] == [AT, None, AT + timedelta(hours=1)]
     assert [r[6] for r in back] == [True, None, False]
     assert [r[7] for r in back] == [date(2026, 12, 8), None, date(2026, 12, 9)]
+
+
+def test_a_value_written_in_bulk_equals_the_same_value_bound_elsewhere(db: Database) -> None:
+    """On SQLite a datetime is text: the writer must store the text SQLAlchemy binds, or
+    "... 09:30:00" and "... 09:30:00.000000" -- one instant -- would not compare equal."""
+    with db.engine.begin() as conn:
+        INSERT.execute(conn, [("P1", None, 1, None, Decimal("2.50"), AT, True, date(2026, 12, 8))])
+    query = select(parcels.c.id).where(
+        parcels.c.scanned_at == AT,
+        parcels.c.ship_day == date(2026, 12, 8),
+        parcels.c.value == Decimal("2.5"),
+        parcels.c.fragile.is_(True),
+    )
+    with db.engine.connect() as conn:
+        assert list(conn.execute(query).scalars()) == ["P1"]
+        later = conn.execute(select(parcels.c.id).where(parcels.c.scanned_at > AT)).all()
+    assert later == []
 
 
 def test_a_thousand_rows_in_one_call(db: Database) -> None:

@@ -11,9 +11,9 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 
 from otwb.orders.model import postcode_key
 from otwb.orders.tables import customers, orders, postcodes
-from otwb.platform.db import any_of
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 
 T = TypeVar("T")

@@ -20,10 +20,10 @@ from otwb.orders.model import (
 )
 from otwb.orders.tables import customers, order_backorders, order_lines, order_timeline, orders
 from otwb.platform.bulk import RowWriter
-from otwb.platform.db import any_of
 from otwb.platform.errors import Conflict, NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, TenantId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import DeliveryWindow
 

@@ -18,8 +18,8 @@ from otwb.orders.sourcing_tables import (
     sourcing_sites,
 )
 from otwb.platform.bulk import RowWriter
-from otwb.platform.db import any_of
 from otwb.platform.ids import CustomerId, OrderId, OrderLineId, WarehouseId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 
 

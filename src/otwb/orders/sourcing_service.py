@@ -70,8 +70,8 @@ def source_orders(
     with uow:
         codes = sorted({x.sku for o in orders for x in o.lines})
         sites = _sites(uow)
-        temps = fulfilment_network.sku_temperatures(uow, codes)
-        stock = Availability(fulfilment_network.available_to_promise(uow, codes))
+        view = fulfilment_network.stock_view(uow, codes)
+        temps, stock = view.temperatures, Availability(view.available)
         by_customer, by_order = sourcing_repo.policies(
             uow, [o.customer_id for o in orders], [o.id for o in orders]
         )
@@ -142,11 +142,8 @@ def _sites(uow: UnitOfWork) -> list[Site]:
 
 def _sourced(order: Order, plan: SourcingPlan, release: Release) -> OrderSourced:
     a = order.ship_to
-    # The order's lines were validated when it was placed: the payloads are built as they are.
     by_id = {
-        x.id: PlacedLine.model_construct(
-            line_id=x.id, line_no=x.line_no, sku=x.sku, quantity=x.quantity
-        )
+        x.id: PlacedLine(line_id=x.id, line_no=x.line_no, sku=x.sku, quantity=x.quantity)
         for x in order.lines
     }
 

@@ -50,7 +50,8 @@ Processor = Callable[[Any], Any]
 class _Compiled:
     sql: str
     order: list[int] | None
-    """Positional paramstyle: the row's index of each placeholder; None: named (dicts)."""
+    """Positional paramstyle: the row's index of each placeholder (empty: the row's own
+    order); None: named (dicts)."""
     convert: list[tuple[int, Processor]]
     """The row's values that need their column's bind processor."""
     arrays: bool
@@ -92,7 +93,9 @@ class RowWriter:
             )
         convert: list[tuple[int, Processor]] = []
         for name, bind in compiled.binds.items():
-            processor = bind.type.bind_processor(dialect)
+            # the dialect's own type: on SQLite a datetime becomes the very text SQLAlchemy
+            # writes elsewhere ("... 06:00:00.000000"), so stored values compare equal
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 convert.append((index[name], processor))
         if dialect.name == "postgresql":
@@ -109,6 +112,8 @@ class RowWriter:
             return _Compiled(sql, None, convert, arrays=True)
         names = compiled.positiontup
         order = None if names is None else [index[n] for n in names]
+        if order == list(range(len(self.columns))):
+            order = []  # the placeholders follow the columns: the rows go as they are
         return _Compiled(compiled.string, order, convert, arrays=False)
 
     def execute(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
@@ -117,19 +122,23 @@ class RowWriter:
         if not rows:
             return
         c = self._compile(conn.dialect)
-        table: Sequence[Sequence[Any]] = rows
-        if c.convert:
-            table = converted = [list(r) for r in rows]
-            _convert(converted, c.convert)
-        if self._key is not None and len({r[self._key] for r in table}) < len(table):
+        if self._key is not None and len({r[self._key] for r in rows}) < len(rows):
             raise ValueError(f"rows repeat the key {self.columns[self._key]!r}")
-        if c.arrays:
-            arrays = {f"a{i}": list(column) for i, column in enumerate(zip(*table, strict=True))}
-            conn.exec_driver_sql(c.sql, arrays)
-            return
+        if c.arrays or c.convert:
+            columns = [list(values) for values in zip(*rows, strict=True)]
+            for i, processor in c.convert:
+                columns[i] = _converted(columns[i], processor)
+            if c.arrays:
+                conn.exec_driver_sql(c.sql, {f"a{i}": v for i, v in enumerate(columns)})
+                return
+            table: list[tuple[Any, ...]] = list(zip(*columns, strict=True))
+        else:
+            table = [tuple(r) for r in rows]  # (a tuple is its own copy: no cost)
         params: list[Any]
         if c.order is None:
             params = [dict(zip(self.columns, r, strict=True)) for r in table]
+        elif not c.order:
+            params = table
         else:
             order = c.order
             params = [tuple([r[i] for i in order]) for r in table]
@@ -162,17 +171,19 @@ def _as_float(value: Any) -> float:
     return float(value)
 
 
-def _convert(rows: list[list[Any]], convert: list[tuple[int, Processor]]) -> None:
+def _converted(values: list[Any], processor: Processor) -> list[Any]:
     """Each value through its column's processor; a value met again is converted once."""
-    for i, processor in convert:
-        seen: dict[Any, Any] = {}
-        for row in rows:
-            value = row[i]
-            if value is not None:
-                key = (value.__class__, value)  # 1.5 == Decimal("1.5"), but only one is valid
-                try:
-                    row[i] = seen[key]
-                except KeyError:
-                    row[i] = seen[key] = processor(value)
-                except TypeError:  # unhashable: converted as it is
-                    row[i] = processor(value)
+    seen: dict[Any, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        key = (value.__class__, value)  # 1.5 == Decimal("1.5"), but only one is valid
+        try:
+            out.append(seen[key])
+        except KeyError:
+            out.append(seen.setdefault(key, processor(value)))
+        except TypeError:  # unhashable: converted as it is
+            out.append(processor(value))
+    return out

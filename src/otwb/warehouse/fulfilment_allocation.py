@@ -25,7 +25,7 @@ from otwb.warehouse import backorder_repo, fulfilment_repo, promises, repo, work
 from otwb.warehouse.allocation import Allocated, StockBook, allocate
 from otwb.warehouse.events import AllocatedLine, AllocationFailed, ShortLine, StockAllocated
 from otwb.warehouse.lots import Lot
-from otwb.warehouse.model import Demand, Fulfilment, FulfilmentStatus, LotId, Sku, Warehouse
+from otwb.warehouse.model import Demand, Fulfilment, FulfilmentStatus, LotId, Warehouse
 
 PICK_LEAD = timedelta(minutes=90)
 """Picking and packing lead time before a delivery window opens: the default cut-off."""
@@ -81,9 +81,9 @@ def allocate_orders(
     """
     outcomes: list[Fulfilment | OutOfStock] = []
     with uow:
-        skus = repo.skus_by_code(uow, sorted({x.sku for r in requests for x in r.lines}))
-        codes = {sku.id: code for code, sku in skus.items()}
-        book, lots = promises.book_for(uow, sorted(s.id for s in skus.values()))
+        skus = repo.sku_ids_by_code(uow, sorted({x.sku for r in requests for x in r.lines}))
+        codes = {sku_id: code for code, sku_id in skus.items()}
+        book, lots = promises.book_for(uow, sorted(skus.values()))
         warehouses = repo.list_warehouses(uow)
         rules = work_repo.shelf_life_rules(uow, {r.customer_id for r in requests})
         allocated: list[Fulfilment] = []
@@ -121,7 +121,7 @@ def allocate_orders(
             backorder_repo.insert_backorders(
                 uow,
                 fulfilment_id,
-                [(line, skus[code].id, qty) for line, code, qty in missing],
+                [(line, skus[code], qty) for line, code, qty in missing],
                 "partial_allocation",
             )
         uow.commit()
@@ -142,7 +142,7 @@ def _by_order(requests: Sequence[AllocationRequest]) -> list[list[AllocationRequ
 def _allocate(
     uow: UnitOfWork,
     request: AllocationRequest,
-    skus: dict[str, Sku],
+    skus: dict[str, SkuId],
     codes: dict[SkuId, str],
     book: StockBook,
     warehouses: Sequence[Warehouse],
@@ -156,7 +156,7 @@ def _allocate(
     min_days = request.min_shelf_life_days
     if min_days is None:
         min_days = rules.get(request.customer_id, 0)
-    demand = [Demand(x.line_id, skus[x.sku].id, x.quantity) for x in request.lines]
+    demand = [Demand(x.line_id, skus[x.sku], x.quantity) for x in request.lines]
     result = allocate(
         demand,
         book,

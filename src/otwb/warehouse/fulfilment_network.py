@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, or_, select
 
-from otwb.platform.db import any_of
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import WarehouseId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
 from otwb.warehouse.lots import LotStatus
@@ -87,27 +87,28 @@ def network(uow: UnitOfWork) -> list[NetworkSite]:
     ]
 
 
-def sku_temperatures(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, TemperatureClass]:
-    return {code: temp for code, (_, temp) in _skus(uow, codes).items()}
+@dataclass(frozen=True)
+class StockView:
+    """What sourcing needs to know of some SKUs (by code), read in one go."""
+
+    temperatures: dict[str, TemperatureClass]
+    available: dict[tuple[WarehouseId, str], int]
+    """Units of each SKU that each warehouse could promise now: on hand less allocated,
+    outside the dock, in released unexpired lots (or untracked stock). Reservations and
+    shelf-life rules are left to the allocation."""
 
 
-def _skus(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, tuple[str, TemperatureClass]]:
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    rows = uow.conn.execute(_SKUS, {"b_tenant": uow.tenant_id, "b_codes": wanted})
-    return {code: (sku_id, TemperatureClass(temp)) for sku_id, code, temp in rows}
-
-
-def available_to_promise(
-    uow: UnitOfWork, codes: Sequence[str]
-) -> dict[tuple[WarehouseId, str], int]:
-    """Units of each SKU (by code) that each warehouse could promise now: on hand less
-    allocated, outside the dock, in released unexpired lots (or untracked stock). Reservations
-    and shelf-life rules are left to the allocation."""
-    code_of = {sku_id: code for code, (sku_id, _) in _skus(uow, codes).items()}
+def stock_view(uow: UnitOfWork, codes: Sequence[str]) -> StockView:
+    """The temperature class of each of these SKUs the tenant has, and their units
+    available to promise in each warehouse."""
+    code_of: dict[str, str] = {}
+    temperatures: dict[str, TemperatureClass] = {}
+    wanted = {"b_tenant": uow.tenant_id, "b_codes": sorted(set(codes))}
+    for sku_id, code, temp in uow.conn.execute(_SKUS, wanted):
+        code_of[sku_id] = code
+        temperatures[code] = TemperatureClass(temp)
     if not code_of:
-        return {}
+        return StockView(temperatures, {})
     rows = uow.conn.execute(
         _AVAILABLE,
         {
@@ -116,4 +117,5 @@ def available_to_promise(
             "b_today": uow.clock.now().date(),
         },
     )
-    return {(WarehouseId(w), code_of[sku]): int(units) for w, sku, units in rows}
+    available = {(WarehouseId(w), code_of[sku]): int(units) for w, sku, units in rows}
+    return StockView(temperatures, available)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from otwb.platform.db import any_of
 from otwb.platform.ids import SkuId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.lots import Lot, LotStatus
 from otwb.warehouse.model import LotId, Sku

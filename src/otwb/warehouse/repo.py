@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from otwb.platform.db import any_of
 from otwb.platform.errors import NotFound
 from otwb.platform.geo import GeoPoint
 from otwb.platform.ids import CustomerId, LocationId, SkuId, WarehouseId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 from otwb.platform.values import TemperatureClass
 from otwb.warehouse.layout import PlannedAisle
@@ -36,7 +36,7 @@ _WAREHOUSES = (
 _SKUS_BY_CODE = select(skus).where(
     skus.c.tenant_id == bindparam("b_tenant"), any_of(skus.c.code, "b_codes")
 )
-_SKU_CODES = select(skus.c.code).where(
+_SKU_IDS = select(skus.c.code, skus.c.id).where(
     skus.c.tenant_id == bindparam("b_tenant"), any_of(skus.c.code, "b_codes")
 )
 _SKUS_BY_ID = select(skus).where(
@@ -359,10 +359,10 @@ def skus_by_code(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, Sku]:
     return {r.code: _sku(r) for r in rows}
 
 
-def known_sku_codes(uow: UnitOfWork, codes: Sequence[str]) -> set[str]:
-    """The codes among ``codes`` that name a SKU of the tenant."""
-    found = uow.conn.execute(_SKU_CODES, {"b_tenant": uow.tenant_id, "b_codes": list(codes)})
-    return set(found.scalars())
+def sku_ids_by_code(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, SkuId]:
+    """The id of each code among ``codes`` that names a SKU of the tenant."""
+    rows = uow.conn.execute(_SKU_IDS, {"b_tenant": uow.tenant_id, "b_codes": list(codes)})
+    return {code: SkuId(sku_id) for code, sku_id in rows}
 
 
 def skus_by_id(uow: UnitOfWork, ids: Iterable[SkuId]) -> dict[SkuId, Sku]:

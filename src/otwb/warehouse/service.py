@@ -200,8 +200,8 @@ def get_sku(uow: UnitOfWork, code: str) -> Sku:
 def unknown_skus(uow: UnitOfWork, codes: Sequence[str]) -> list[str]:
     """The codes among ``codes`` that name no SKU of the tenant (runs in the caller's unit)."""
     with uow:
-        known = repo.known_sku_codes(uow, codes)
-    return sorted(set(codes) - known)
+        known = repo.sku_ids_by_code(uow, codes)
+    return sorted(set(codes) - set(known))
 
 
 def sku_by_code(uow: UnitOfWork, code: str) -> Sku:

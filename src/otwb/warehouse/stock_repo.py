@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import bindparam, case, insert, select, update
 
 from otwb.platform.bulk import RowWriter
-from otwb.platform.db import any_of, upsert
+from otwb.platform.db import upsert
 from otwb.platform.ids import LocationId, SkuId, StockId, WarehouseId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.lots import Lot
 from otwb.warehouse.model import Location, LotId, StockRow, ZoneRole

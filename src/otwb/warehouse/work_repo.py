@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from otwb.platform.db import any_of, upsert
+from otwb.platform.db import upsert
 from otwb.platform.ids import CustomerId, SkuId, WarehouseId
+from otwb.platform.sqllist import any_of
 from otwb.platform.uow import UnitOfWork
 from otwb.warehouse.allocation import Hold
 from otwb.warehouse.cartonisation import Box
