@@ -79,11 +79,15 @@ def rate_activities(uow: UnitOfWork, activities: Iterable[Activity]) -> BulkRati
         resolve = _Resolver(tariff_repo.list_tariffs(uow))
         fuel_entries = tariff_repo.fuel_entries(uow)
         fuel: dict[date, Any] = {}
-        now = uow.clock.now()
         tenant = uow.tenant_id
         new_id = uow.ids.new
         insert = charge_repo.BulkInsert(uow)
-        rows: list[list[Any]] = []
+        to_db = insert.to_db
+        quantity, price, money = to_db["quantity"], to_db["unit_price"], to_db["amount"]
+        instant, weight, distance = to_db["occurred_at"], to_db["weight_kg"], to_db["distance_km"]
+        created = to_db["created_at"](uow.clock.now())
+        rows: list[tuple[Any, ...]] = []
+        add = rows.append
         for a in activities:
             count += 1
             day = a.occurred_at.date()
@@ -94,38 +98,29 @@ def rate_activities(uow: UnitOfWork, activities: Iterable[Activity]) -> BulkRati
                 if day not in fuel:
                     fuel[day] = fuel_percent_on(fuel_entries, day)
                 priced = tariff.rate(a, fuel[day])
+            customer, source, source_id = a.customer_id, SOURCE[a.source_type], a.source_id
+            at, temperature = instant(a.occurred_at), a.temperature_class
+            kg, km = weight(a.weight_kg), distance(a.distance_km)
             for line in priced:
-                rated = tariff is not None and line.amount is not None
-                measures = line.basis in WITH_MEASURES
-                rows.append(
-                    [
-                        new_id("chg"),
-                        tenant,
-                        a.customer_id,
-                        KIND[line.basis],
-                        BASIS[line.basis],
-                        SOURCE[a.source_type],
-                        a.source_id,
-                        line.quantity,
-                        RATED if rated else UNRATED,
-                        line.unit_price if rated else None,
-                        line.amount if rated else None,
-                        tariff.currency if rated and tariff else None,
-                        tariff.id if rated and tariff else None,
-                        line.rule_id if rated else None,
-                        a.occurred_at,
-                        now,
-                        line.service,
-                        a.temperature_class,
-                        a.weight_kg if measures else None,
-                        a.distance_km if measures else None,
-                    ]
-                )
-                unrated += not rated
+                basis = line.basis
+                measured = basis in WITH_MEASURES
+                if tariff is not None and line.amount is not None:
+                    add((new_id("chg"), tenant, customer, KIND[basis], BASIS[basis], source,
+                         source_id, quantity(line.quantity), RATED, price(line.unit_price),
+                         money(line.amount), tariff.currency, tariff.id, at, created,
+                         line.rule_id, line.service, temperature, kg if measured else None,
+                         km if measured else None))  # fmt: skip
+                else:
+                    unrated += 1
+                    add((new_id("chg"), tenant, customer, KIND[basis], BASIS[basis], source,
+                         source_id, quantity(line.quantity), UNRATED, None, None, None, None,
+                         at, created, None, line.service, temperature,
+                         kg if measured else None, km if measured else None))  # fmt: skip
             if len(rows) >= charge_repo.BULK_CHUNK:
                 lines += len(rows)
                 insert(rows)
                 rows = []
+                add = rows.append
         lines += len(rows)
         insert(rows)
         uow.commit()

@@ -6,13 +6,14 @@ Two ways in: ``insert_charges`` (a few lines of one activity, counting the new o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, tuple_, update
+from sqlalchemy import Dialect, Select, bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.charges import (
@@ -126,57 +127,67 @@ BULK_COLUMNS = (
     "amount",
     "currency",
     "tariff_id",
-    "rule_id",
     "occurred_at",
     "created_at",
+    "rule_id",
     "service",
     "temperature_class",
     "weight_kg",
     "distance_km",
 )
-"""The order of a bulk row's values (``insert_rows``)."""
+"""A bulk row's values, in the table's column order (the order the INSERT binds them)."""
+CONVERTED = ("quantity", "unit_price", "amount", "occurred_at", "created_at", "weight_kg",
+             "distance_km")  # fmt: skip
+"""The columns whose values go through their type's bind processor (``Amount``,
+``UtcDateTime``); every other bulk column is plain text on both databases."""
+MEMO = 1 << 12
+"""Distinct values each column's converter remembers (prices, quantities and instants repeat)."""
+
+
+def _to_db(column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    """The value as this database stores it: the column type's own bind processor for the
+    dialect -- on SQLite an ``Amount`` becomes its canonical decimal text and an instant the
+    same text every query compares with -- remembering the last ``MEMO`` distinct values."""
+    processor = charges.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None:
+        return lambda value: value
+    return lru_cache(maxsize=MEMO, typed=True)(processor)
 
 
 class BulkInsert:
     """One compiled ``INSERT ... ON CONFLICT DO NOTHING`` of charge rows, executed with the
-    driver's ``executemany`` -- each value converted by its column's own bind processor (the
-    ``Amount`` and ``UtcDateTime`` types), without SQLAlchemy's per-row parameter handling.
-    Rows are lists in ``BULK_COLUMNS`` order (sorting a chunk by the activity key first was
-    measured: it cost more in Python than it saved SQLite)."""
+    driver's ``executemany``, without SQLAlchemy's per-row parameter handling.
+
+    A row is a tuple of ``BULK_COLUMNS`` values, those of ``CONVERTED`` already put through
+    ``to_db[column]`` -- the conversion SQLAlchemy would apply, done once per distinct value
+    (sorting a chunk by the activity key first was measured: it cost more in Python than it
+    saved SQLite)."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         dialect = uow.conn.dialect
         statement = _insert(uow).values({c: bindparam(c) for c in BULK_COLUMNS})
         compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
         names = compiled.positiontup
-        self.order = None if names is None else [BULK_COLUMNS.index(n) for n in names]
-        self.convert = [
-            (i, processor)
-            for i, name in enumerate(BULK_COLUMNS)
-            if (processor := charges.c[name].type.bind_processor(dialect)) is not None
+        if names is not None and tuple(names) != BULK_COLUMNS:
+            raise RuntimeError(f"the INSERT binds {names}, not BULK_COLUMNS")
+        unconverted = [
+            c
+            for c in BULK_COLUMNS
+            if c not in CONVERTED
+            and charges.c[c].type.dialect_impl(dialect).bind_processor(dialect) is not None
         ]
+        if unconverted:
+            raise RuntimeError(f"bulk columns {unconverted} need their type's conversion")
+        self.sql = compiled.string
+        self.named = names is None
+        self.to_db = {c: _to_db(c, dialect) for c in CONVERTED}
         self.uow = uow
 
-    def __call__(self, rows: list[list[Any]]) -> None:
+    def __call__(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        for i, processor in self.convert:
-            # prices, quantities and instants repeat a lot: each distinct value converted once
-            # (the processors depend on the value only)
-            seen: dict[Any, Any] = {}
-            for row in rows:
-                value = row[i]
-                if value is not None:
-                    converted = seen.get(value)
-                    if converted is None:
-                        converted = seen[value] = processor(value)
-                    row[i] = converted
-        order = self.order
         params: list[Any] = (
-            [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows]
-            if order is None
-            else [tuple([r[i] for i in order]) for r in rows]
+            [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows] if self.named else rows
         )
         self.uow.conn.exec_driver_sql(self.sql, params)
 
