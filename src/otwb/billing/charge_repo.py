@@ -1,19 +1,19 @@
 """Reading and writing charge lines and the re-rating audit, within the caller's tenant.
 
-Two ways in: ``insert_charges`` (a few lines of one activity, counting the new ones) and
-``BulkInsert`` (the bulk path: prepared rows, ``executemany`` in chunks, conflicts skipped).
+Two ways in: ``insert_charges`` (a few lines of one activity, counting the new ones) and, for
+the bulk path, ``charge_rows.BulkInsert`` (prepared rows, ``executemany`` in chunks, conflicts
+skipped).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Dialect, Select, bindparam, select, tuple_, update
+from sqlalchemy import Select, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.charges import (
@@ -29,8 +29,6 @@ from otwb.billing.tables import ACTIVITY_KEY, charges
 from otwb.platform.ids import ChargeId, CustomerId, InvoiceId, TariffId
 from otwb.platform.money import minor_unit
 from otwb.platform.uow import UnitOfWork
-
-BULK_CHUNK = 10_000
 
 
 def _number(value: Decimal | None) -> Decimal | None:
@@ -111,85 +109,6 @@ def insert_charges(uow: UnitOfWork, items: Sequence[Charge]) -> int:
         # Count RETURNING rows: rowcount came back -1 on PostgreSQL (SQLAlchemy 2.1, psycopg 3).
         created += len(uow.conn.execute(statement.returning(charges.c.id)).all())
     return created
-
-
-BULK_COLUMNS = (
-    "id",
-    "tenant_id",
-    "customer_id",
-    "kind",
-    "basis",
-    "source_type",
-    "source_id",
-    "quantity",
-    "status",
-    "unit_price",
-    "amount",
-    "currency",
-    "tariff_id",
-    "occurred_at",
-    "created_at",
-    "rule_id",
-    "service",
-    "temperature_class",
-    "weight_kg",
-    "distance_km",
-)
-"""A bulk row's values, in the table's column order (the order the INSERT binds them)."""
-CONVERTED = ("quantity", "unit_price", "amount", "occurred_at", "created_at", "weight_kg",
-             "distance_km")  # fmt: skip
-"""The columns whose values go through their type's bind processor (``Amount``,
-``UtcDateTime``); every other bulk column is plain text on both databases."""
-MEMO = 1 << 12
-"""Distinct values each column's converter remembers (prices, quantities and instants repeat)."""
-
-
-def _to_db(column: str, dialect: Dialect) -> Callable[[Any], Any]:
-    """The value as this database stores it: the column type's own bind processor for the
-    dialect -- on SQLite an ``Amount`` becomes its canonical decimal text and an instant the
-    same text every query compares with -- remembering the last ``MEMO`` distinct values."""
-    processor = charges.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    if processor is None:
-        return lambda value: value
-    return lru_cache(maxsize=MEMO, typed=True)(processor)
-
-
-class BulkInsert:
-    """One compiled ``INSERT ... ON CONFLICT DO NOTHING`` of charge rows, executed with the
-    driver's ``executemany``, without SQLAlchemy's per-row parameter handling.
-
-    A row is a tuple of ``BULK_COLUMNS`` values, those of ``CONVERTED`` already put through
-    ``to_db[column]`` -- the conversion SQLAlchemy would apply, done once per distinct value
-    (sorting a chunk by the activity key first was measured: it cost more in Python than it
-    saved SQLite)."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        dialect = uow.conn.dialect
-        statement = _insert(uow).values({c: bindparam(c) for c in BULK_COLUMNS})
-        compiled = statement.compile(dialect=dialect)
-        names = compiled.positiontup
-        if names is not None and tuple(names) != BULK_COLUMNS:
-            raise RuntimeError(f"the INSERT binds {names}, not BULK_COLUMNS")
-        unconverted = [
-            c
-            for c in BULK_COLUMNS
-            if c not in CONVERTED
-            and charges.c[c].type.dialect_impl(dialect).bind_processor(dialect) is not None
-        ]
-        if unconverted:
-            raise RuntimeError(f"bulk columns {unconverted} need their type's conversion")
-        self.sql = compiled.string
-        self.named = names is None
-        self.to_db = {c: _to_db(c, dialect) for c in CONVERTED}
-        self.uow = uow
-
-    def __call__(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        params: list[Any] = (
-            [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows] if self.named else rows
-        )
-        self.uow.conn.exec_driver_sql(self.sql, params)
 
 
 @dataclass(frozen=True)
