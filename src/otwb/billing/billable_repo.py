@@ -135,6 +135,7 @@ CLAIMS = Table(
     Column("invoice_id", String(ID), nullable=False),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
+    sqlite_with_rowid=False,  # one look-up per charge claimed, not two
 )
 """Which invoice takes a customer's charges in a currency: a temporary table of the run's
 transaction (its connection's own; created and dropped around the claim, gone with a
