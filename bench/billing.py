@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import billing_audit
 from common import (
     Stopwatch,
     arguments,
@@ -213,7 +214,11 @@ def run(db: Database, n: int, seed: int, invoice: bool = True) -> dict[str, Any]
     invoicing_cpu = cpu_seconds() - cpu
     total = rating.seconds + invoicing_time.seconds
     invoiced = sum((i.subtotal for i in issued), Decimal(0))
+    wrong = billing_audit.problems(db, tenant.id, rated, issued, invoice)
+    for problem in wrong:
+        console.print(f"[red]invalid run: {problem}[/red]")
     return {
+        "valid": not wrong,
         "events": rated.activities,
         "charge_lines": rated.lines,
         "unrated_lines": rated.unrated,
@@ -269,7 +274,7 @@ def main() -> None:
         dialect = db.dialect
     figures["database"] = dialect
     figures["target_seconds"] = TARGET_SECONDS
-    ok = figures["total_seconds"] < TARGET_SECONDS
+    ok = figures["valid"] and figures["total_seconds"] < TARGET_SECONDS
     cpu = round(figures["rating_cpu_seconds"] + figures["invoicing_cpu_seconds"], 2)
     rows = [
         (f"{dialect}: events rated", f"{figures['events']:,}", "1,000,000", ""),
@@ -297,8 +302,12 @@ def main() -> None:
         ("total wall s", str(figures["total_seconds"]), f"< {TARGET_SECONDS:.0f}", verdict(ok)),
         ("total CPU s", str(cpu), f"< {TARGET_SECONDS:.0f}", verdict(cpu < TARGET_SECONDS)),
         ("peak RSS MB", str(figures["peak_rss_mb"]["after_invoicing"]), "report", ""),
-    ]
+        ("run checked (lines stored, each billed once, invoices add up)",
+         "valid" if figures["valid"] else "INVALID", "valid", verdict(figures["valid"])),
+    ]  # fmt: skip
     report("billing", rows, figures, args.json)
+    if not figures["valid"]:
+        raise SystemExit("the run is not valid (see above)")
 
 
 if __name__ == "__main__":

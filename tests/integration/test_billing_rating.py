@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from otwb.billing import bulk, invoicing, rerating, service
 from otwb.billing.charge_repo import ChargeFilter
 from otwb.billing.model import Basis, ChargeKind, ChargeStatus, SourceType
-from otwb.billing.rating import picked
+from otwb.billing.rating import picked, stored
 from otwb.platform.errors import Conflict, InvalidInput
 from otwb.platform.ids import CustomerId, OrderId, ShipmentId
 from otwb.platform.values import TemperatureClass
@@ -153,6 +154,24 @@ def test_the_bulk_path_prices_like_the_event_path_and_skips_what_is_charged(uow)
     assert charged["ord_x:line"] == (D(3), D("1.35"))
     assert bulk.rate_activities(uow(), activities[:10]).lines == 10  # offered again...
     assert len(lines(uow, a)) == 41  # ...and skipped: charged once
+
+
+def test_the_bulk_path_stores_instants_as_the_queries_compare_them(uow, runtime) -> None:
+    """A storage day is charged at midnight. Rated in bulk on the first day of the period, it
+    is billed with that period: SQLite keeps instants as text, and the bulk path writes the
+    same text as the event path and every query (once it wrote '2026-11-01 00:00:00', which
+    sorts before the period's start '2026-11-01 00:00:00.000000')."""
+    customer = CustomerId(factories.customer(uow).id)
+    rate_card(uow, customer, [R("unit_day", price="0.02"), R("line", price="0.45")])
+    midnight = datetime(2026, 11, 1, tzinfo=UTC)
+    day = stored(customer, midnight.date(), midnight, "whs_1", "ambient", 100, D("1.5"))
+    assert bulk.rate_activities(uow(), [day]).lines == 1
+    service.charge_handling(uow(), OrderId("ord_1"), customer, 2, midnight)
+    with runtime.db.engine.connect() as conn:
+        written = conn.execute(text("SELECT DISTINCT occurred_at, created_at FROM charges")).all()
+    assert len(written) == 1  # the same instants, stored alike by both paths
+    [invoice] = invoicing.issue_invoices(uow(), *NOVEMBER)
+    assert invoice.subtotal == D("2.90")  # 100 unit-days x 0.02 + 2 lines x 0.45
 
 
 def test_period_adjustments_add_minimums_and_volume_discounts_once(uow) -> None:

@@ -1,9 +1,14 @@
 """The charges a billing run bills (SQLAlchemy Core, tenant-scoped).
 
 A billing run never loads charges one by one: it sums them in SQL (``GROUP BY`` customer,
-service, currency and tax rate) and puts them on their invoice with one conditional ``UPDATE``
-per invoice. Sums are exact on both databases: PostgreSQL sums ``NUMERIC``; SQLite (where
-``Amount`` is text) sums integers scaled by the column's decimal places.
+service, currency and tax rate) and puts them on their invoices with one conditional ``UPDATE``
+joined to a small table of claims (customer, currency -> invoice). Sums are exact on both
+databases: PostgreSQL sums ``NUMERIC``; SQLite (where ``Amount`` is text) sums integers scaled
+by the column's decimal places.
+
+Both statements read the tenant's uninvoiced, rated charges through ``ix_charges_uninvoiced``,
+in storage order, and keep the period's (``tests/integration/test_invoicing_plans.py`` holds
+SQLite, which keeps no statistics, to that plan).
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
+    MetaData,
     Numeric,
-    case,
+    String,
+    Table,
     cast,
     func,
     literal,
@@ -32,6 +40,7 @@ from otwb.billing.model import Basis, ChargeKind, ChargeStatus, plain, start_of
 from otwb.billing.tables import charges, tariffs
 from otwb.platform.errors import Conflict
 from otwb.platform.ids import CustomerId, InvoiceId
+from otwb.platform.tables import ID
 from otwb.platform.uow import UnitOfWork
 
 QUANTITY_SCALE = 6
@@ -118,7 +127,19 @@ class Assignment:
     invoice_id: InvoiceId
 
 
-CUSTOMERS_PER_UPDATE = 1000  # keeps each statement well under the databases' bind limits
+CLAIMS = Table(
+    "billing_claims",
+    MetaData(),
+    Column("customer_id", String(ID), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("invoice_id", String(ID), nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+    sqlite_with_rowid=False,  # one look-up per charge claimed, not two
+)
+"""Which invoice takes a customer's charges in a currency: a temporary table of the run's
+transaction (its connection's own; created and dropped around the claim, gone with a
+rollback)."""
 
 
 def assign_charges(
@@ -126,31 +147,40 @@ def assign_charges(
 ) -> None:
     """Put the billable charges of the period on their drafts -- exactly the ``expected`` ones,
     or ``Conflict`` (a concurrent run, a charge that arrived since the sums were taken: the
-    caller rolls back whole).
+    caller rolls back whole, the temporary table with it).
 
-    One ``UPDATE`` per thousand customers, whatever the number of charges: a ``CASE`` on
-    ``customer_id || '|' || currency`` picks each row's invoice in a single pass over the
-    period's uninvoiced charges (one UPDATE per invoice would walk that index once per
-    customer on SQLite, which has no statistics to prefer the customer index)."""
-    changed = 0
-    for start in range(0, len(assignments), CUSTOMERS_PER_UPDATE):
-        chunk = assignments[start : start + CUSTOMERS_PER_UPDATE]
-        key = charges.c.customer_id + literal("|") + charges.c.currency
-        target = case({f"{a.customer_id}|{a.currency}": a.invoice_id for a in chunk}, value=key)
-        changed += uow.conn.execute(
-            update(charges)
-            .where(
-                *_billable(period, None, uow.tenant_id),
-                charges.c.customer_id.in_(sorted({a.customer_id for a in chunk})),
-                key.in_([f"{a.customer_id}|{a.currency}" for a in chunk]),
-            )
-            .values(invoice_id=target)
-        ).rowcount
+    One ``UPDATE ... FROM`` the claims, whatever the number of customers and charges: each
+    uninvoiced charge read once, in storage order, its invoice found by the claims' primary
+    key. (A ``CASE`` of a thousand customers compared each row with every customer in turn.)"""
+    changed = _claim(uow, period, assignments) if assignments else 0
     if changed != expected:
         raise Conflict(
             f"the period's charges changed while invoicing ({changed} found, {expected} summed);"
             " nothing was written, run again"
         )
+
+
+def _claim(uow: UnitOfWork, period: Period, assignments: Sequence[Assignment]) -> int:
+    conn = uow.conn
+    CLAIMS.create(conn)
+    conn.execute(
+        CLAIMS.insert(),
+        [
+            {"customer_id": a.customer_id, "currency": a.currency, "invoice_id": a.invoice_id}
+            for a in assignments
+        ],
+    )
+    changed = conn.execute(
+        update(charges)
+        .where(
+            *_billable(period, None, uow.tenant_id),
+            charges.c.customer_id == CLAIMS.c.customer_id,
+            charges.c.currency == CLAIMS.c.currency,
+        )
+        .values(invoice_id=CLAIMS.c.invoice_id)
+    ).rowcount
+    CLAIMS.drop(conn)
+    return int(changed)
 
 
 def release_charges(uow: UnitOfWork, invoice_id: InvoiceId) -> int:

@@ -1,7 +1,8 @@
 """Reading and writing charge lines and the re-rating audit, within the caller's tenant.
 
-Two ways in: ``insert_charges`` (a few lines of one activity, counting the new ones) and
-``BulkInsert`` (the bulk path: prepared rows, ``executemany`` in chunks, conflicts skipped).
+Two ways in: ``insert_charges`` (a few lines of one activity, counting the new ones) and, for
+the bulk path, ``charge_rows.BulkInsert`` (prepared rows, ``executemany`` in chunks, conflicts
+skipped).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, tuple_, update
+from sqlalchemy import Select, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from otwb.billing.charges import (
@@ -28,8 +29,6 @@ from otwb.billing.tables import ACTIVITY_KEY, charges
 from otwb.platform.ids import ChargeId, CustomerId, InvoiceId, TariffId
 from otwb.platform.money import minor_unit
 from otwb.platform.uow import UnitOfWork
-
-BULK_CHUNK = 10_000
 
 
 def _number(value: Decimal | None) -> Decimal | None:
@@ -110,75 +109,6 @@ def insert_charges(uow: UnitOfWork, items: Sequence[Charge]) -> int:
         # Count RETURNING rows: rowcount came back -1 on PostgreSQL (SQLAlchemy 2.1, psycopg 3).
         created += len(uow.conn.execute(statement.returning(charges.c.id)).all())
     return created
-
-
-BULK_COLUMNS = (
-    "id",
-    "tenant_id",
-    "customer_id",
-    "kind",
-    "basis",
-    "source_type",
-    "source_id",
-    "quantity",
-    "status",
-    "unit_price",
-    "amount",
-    "currency",
-    "tariff_id",
-    "rule_id",
-    "occurred_at",
-    "created_at",
-    "service",
-    "temperature_class",
-    "weight_kg",
-    "distance_km",
-)
-"""The order of a bulk row's values (``insert_rows``)."""
-
-
-class BulkInsert:
-    """One compiled ``INSERT ... ON CONFLICT DO NOTHING`` of charge rows, executed with the
-    driver's ``executemany`` -- each value converted by its column's own bind processor (the
-    ``Amount`` and ``UtcDateTime`` types), without SQLAlchemy's per-row parameter handling.
-    Rows are lists in ``BULK_COLUMNS`` order (sorting a chunk by the activity key first was
-    measured: it cost more in Python than it saved SQLite)."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        dialect = uow.conn.dialect
-        statement = _insert(uow).values({c: bindparam(c) for c in BULK_COLUMNS})
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        names = compiled.positiontup
-        self.order = None if names is None else [BULK_COLUMNS.index(n) for n in names]
-        self.convert = [
-            (i, processor)
-            for i, name in enumerate(BULK_COLUMNS)
-            if (processor := charges.c[name].type.bind_processor(dialect)) is not None
-        ]
-        self.uow = uow
-
-    def __call__(self, rows: list[list[Any]]) -> None:
-        if not rows:
-            return
-        for i, processor in self.convert:
-            # prices, quantities and instants repeat a lot: each distinct value converted once
-            # (the processors depend on the value only)
-            seen: dict[Any, Any] = {}
-            for row in rows:
-                value = row[i]
-                if value is not None:
-                    converted = seen.get(value)
-                    if converted is None:
-                        converted = seen[value] = processor(value)
-                    row[i] = converted
-        order = self.order
-        params: list[Any] = (
-            [dict(zip(BULK_COLUMNS, r, strict=True)) for r in rows]
-            if order is None
-            else [tuple([r[i] for i in order]) for r in rows]
-        )
-        self.uow.conn.exec_driver_sql(self.sql, params)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@
   rule of every charge changed; invoiced ones recorded as needing a credit note, not changed).
 * ``charges.invoice_id`` is set by a conditional UPDATE (``WHERE invoice_id IS NULL``), so a
   charge joins one invoice only; a CHECK keeps unrated charges off invoices.
+* ``charges`` is B's big table (a 3PL's month is millions of lines), so its guards and indexes
+  are also written for the cost of an insert: a CHECK lists allowed values as ``=`` tests
+  (``any_of``), and the uninvoiced index grows at its end (see both below).
 * Invoices, their lines and number counters are in ``invoice_tables.py``.
 
 Money and rates are ``Amount`` columns (exact decimals on both databases). On SQLite they are
@@ -17,6 +20,8 @@ text, and a CHECK such as ``amount >= 0`` compares text with '0': that still ref
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import (
     Boolean,
@@ -130,6 +135,15 @@ ACTIVITY_KEY = [
 """What identifies a charge line of an activity: UNIQUE, so it is charged once. Its index also
 serves the queries by customer (and by customer and source)."""
 
+
+def any_of(column: str, values: Iterable[str]) -> str:
+    """A CHECK condition: ``column`` holds one of ``values`` -- ``platform.tables.one_of`` as a
+    chain of ``=`` tests. SQLite builds a lookup table for an ``IN`` list of more than two
+    constants each time it checks a row: on the bulk path the two ``IN`` checks of ``charges``
+    were ~40 % of SQLite's time for an insert; the ``=`` chain costs a few instructions."""
+    return "(" + " OR ".join(f"{column} = '{value}'" for value in values) + ")"
+
+
 _PAIRS = " OR ".join(f"(kind = '{k.value}' AND basis = '{b.value}')" for b, k in KIND_OF.items())
 
 charges = Table(
@@ -158,9 +172,9 @@ charges = Table(
     Column("distance_km", _measure()),
     # The same activity is charged once, however often its event is delivered.
     UniqueConstraint(*ACTIVITY_KEY),
-    CheckConstraint(one_of("kind", ChargeKind), name="kind"),
+    CheckConstraint(any_of("kind", ChargeKind), name="kind"),
     CheckConstraint(_PAIRS, name="basis_of_kind"),
-    CheckConstraint(one_of("source_type", SourceType), name="source_type"),
+    CheckConstraint(any_of("source_type", SourceType), name="source_type"),
     CheckConstraint(one_of("status", ChargeStatus), name="status"),
     CheckConstraint(
         "(status = 'rated' AND unit_price IS NOT NULL AND amount IS NOT NULL"
@@ -176,14 +190,25 @@ charges = Table(
         name="not_negative",
     ),
 )
+# What billing runs read: the tenant's uninvoiced charges, rated ones apart, in arrival order
+# (rowid / heap order within equal keys). New charges join at the end of the index and a run
+# reads the table in storage order; a run keeps its period's charges as it reads. (Keyed by
+# ``occurred_at`` instead, every insert of a shuffled month landed at a random place.)
 Index(
     "ix_charges_uninvoiced",
     charges.c.tenant_id,
-    charges.c.occurred_at,
+    charges.c.status,
     postgresql_where=charges.c.invoice_id.is_(None),
     sqlite_where=charges.c.invoice_id.is_(None),
 )
-Index("ix_charges_invoice", charges.c.invoice_id)
+# The charges of an invoice (and the foreign key's look-up when a draft is deleted); a charge
+# not yet invoiced is not in it.
+Index(
+    "ix_charges_invoice",
+    charges.c.invoice_id,
+    postgresql_where=charges.c.invoice_id.is_not(None),
+    sqlite_where=charges.c.invoice_id.is_not(None),
+)
 
 rerating_runs = Table(
     "rerating_runs",
