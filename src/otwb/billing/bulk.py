@@ -133,7 +133,7 @@ def rate_activities(uow: UnitOfWork, activities: Iterable[Activity]) -> BulkRati
         fuel_entries = tariff_repo.fuel_entries(uow)
         fuel: dict[date, Any] = {}
         tenant = uow.tenant_id
-        new_id = uow.ids.new
+        new_id = uow.ids.stream("chg", charge_rows.CHUNK).__next__
         insert = charge_rows.BulkInsert(uow)
         to_db = insert.to_db
         price = _Pricer(to_db)
@@ -155,7 +155,7 @@ def rate_activities(uow: UnitOfWork, activities: Iterable[Activity]) -> BulkRati
             if a.weight_kg is not None or a.distance_km is not None:
                 measures = (weight(a.weight_kg), distance(a.distance_km))
             for part, measured in parts:
-                add((new_id("chg"), *activity, *part, *(measures if measured else NO_MEASURES)))
+                add((new_id(), *activity, *part, *(measures if measured else NO_MEASURES)))
             if len(rows) >= charge_rows.CHUNK:
                 lines += len(rows)
                 insert(rows)

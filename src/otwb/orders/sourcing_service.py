@@ -109,8 +109,7 @@ def source_orders(
 
 
 def _ids(uow: UnitOfWork) -> Iterator[str]:
-    while True:
-        yield uow.ids.new("src")
+    return uow.ids.stream("src", 256)
 
 
 def _describe(plan: SourcingPlan, codes: dict[WarehouseId, str]) -> str:

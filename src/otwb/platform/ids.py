@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterator
 from typing import NewType
 
 from otwb.platform.clock import Clock, SystemClock
@@ -69,6 +70,35 @@ class IdFactory:
         self._time_text = ""
 
     def new(self, prefix: str) -> str:
+        time_text, rand = self._take(1)
+        return f"{prefix}_{time_text}{_rand_part(rand & _RAND_BITS)}"
+
+    def new_many(self, prefix: str, n: int) -> list[str]:
+        """``n`` new ids at once, as ``n`` calls of ``new`` in the same millisecond would make
+        them (consecutive): one clock read, and each id's text shares all but its last two
+        characters with its neighbours -- for bulk writes (a million charges: ~2 us an id
+        saved)."""
+        if n <= 0:
+            return []
+        time_text, first = self._take(n)
+        head = f"{prefix}_{time_text}"
+        made: list[str] = []
+        rand, end = first, first + n
+        while rand < end:
+            stop = min(end, (rand | 1023) + 1)  # the last two characters are the low 10 bits
+            stem = head + _rand_part(rand & _RAND_BITS)[:14]
+            made.extend([stem + _PAIRS[r & 1023] for r in range(rand, stop)])
+            rand = stop
+        return made
+
+    def stream(self, prefix: str, block: int = 1024) -> Iterator[str]:
+        """New ids, made ``block`` at a time by ``new_many`` (the rest of a block unused at the
+        end is simply never handed out)."""
+        while True:
+            yield from self.new_many(prefix, block)
+
+    def _take(self, n: int) -> tuple[str, int]:
+        """The time text and the first of ``n`` consecutive random values for new ids."""
         ms = int(self._clock.now().timestamp() * 1000)
         with self._lock:
             if ms <= self._last_ms:
@@ -78,6 +108,5 @@ class IdFactory:
             else:
                 rand = self._rng.getrandbits(80)
                 self._time_text = _time_part(ms)
-            self._last_ms, self._last_rand = ms, rand
-            time_text = self._time_text
-        return f"{prefix}_{time_text}{_rand_part(rand & _RAND_BITS)}"
+            self._last_ms, self._last_rand = ms, rand + n - 1
+            return self._time_text, rand

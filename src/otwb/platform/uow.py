@@ -187,9 +187,10 @@ class UnitOfWork:
             return []
         now = self.clock.now()
         bus = self.runtime.bus
+        ids = self.ids.new_many("evt", len(self._events))
         envelopes = [
-            Envelope(EventId(self.ids.new("evt")), self.tenant_id, now, event)
-            for event in self._events
+            Envelope(EventId(i), self.tenant_id, now, event)
+            for i, event in zip(ids, self._events, strict=True)
         ]
         # An event nobody listens to is delivered the moment it is stored.
         _STORE_EVENTS.execute(

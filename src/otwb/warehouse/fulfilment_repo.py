@@ -101,7 +101,7 @@ def _fulfilment_row(tenant: TenantId, f: Fulfilment, now: datetime) -> tuple[Any
 
 def insert_picks(uow: UnitOfWork, items: Sequence[tuple[str, Pick]]) -> list[TaskId]:
     """Store picks as open pick tasks of their fulfilments; their new task ids."""
-    ids = [TaskId(uow.ids.new("tsk")) for _ in items]
+    ids = [TaskId(i) for i in uow.ids.new_many("tsk", len(items))]
     tenant = uow.tenant_id
     _INSERT_ALLOCATIONS.execute(
         uow.conn,

@@ -47,3 +47,17 @@ def test_the_ulid_is_crockford_base32_of_the_time_then_the_randomness():
     for _ in range(200):
         ms, rand = r.getrandbits(48), r.getrandbits(80)
         assert _ulid(ms, rand) == _reference_ulid(ms, rand)
+
+
+def test_ids_made_many_at_once_are_the_ids_new_would_make():
+    def factory() -> IdFactory:
+        return IdFactory(SimulatedClock(datetime(2026, 11, 25, 8, tzinfo=UTC)), seed=9)
+
+    one_by_one = factory()
+    expected = [one_by_one.new("chg") for _ in range(5000)]
+    at_once = factory()
+    made = at_once.new_many("chg", 1) + at_once.new_many("chg", 2999) + at_once.new_many("chg", 0)
+    made += [at_once.new("chg"), *at_once.new_many("chg", 1999)]
+    assert made == expected
+    assert one_by_one.new("chg") == at_once.new("chg")  # both carry on from the same place
+    assert len(set(made)) == 5000
